@@ -1,0 +1,45 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+import mdx from '@astrojs/mdx';
+import { satteri } from '@astrojs/markdown-satteri';
+import { baseLinks } from './src/integrations/base-links.ts';
+import { reviewReport } from './src/integrations/review-report.ts';
+
+/**
+ * Where the handbook is published. A team serving it under a sub-path sets HANDBOOK_BASE=/handbook;
+ * HANDBOOK_SITE is the public origin, used for the sitemap and canonical links.
+ */
+const site = process.env.HANDBOOK_SITE || 'http://localhost:4321';
+const base = process.env.HANDBOOK_BASE || '/';
+
+export default defineConfig({
+  site,
+  base,
+  trailingSlash: 'always',
+  markdown: {
+    processor: satteri({ hastPlugins: [baseLinks(base)] }),
+  },
+  integrations: [
+    starlight({
+      title: 'Control-plane HA handbook',
+      description:
+        'Runbooks, alert pages and capacity calculators for highly available Kubernetes control planes: etcd, API servers, leader election.',
+      lastUpdated: false,
+      pagination: false,
+      customCss: ['./src/styles/handbook.css'],
+      components: {
+        PageTitle: './src/components/overrides/PageTitle.astro',
+      },
+      sidebar: [
+        { label: 'Start here', link: '/' },
+        { label: 'Alerts', items: [{ autogenerate: { directory: 'alerts' } }] },
+        { label: 'Runbooks', items: [{ autogenerate: { directory: 'runbooks' } }] },
+        { label: 'Calculators', items: [{ autogenerate: { directory: 'calculators' } }] },
+        { label: 'Reference', items: [{ autogenerate: { directory: 'reference' } }] },
+      ],
+    }),
+    mdx(),
+    reviewReport(),
+  ],
+});

@@ -1,0 +1,68 @@
+/**
+ * The full test suite, in the order a failure is cheapest to find: type check, unit tests, build, link check,
+ * content tests, runbook verification, browser tests, budgets. Each stage prints its own output; the last line
+ * is a plain `N passed, N failed` summary over every test case that ran.
+ *
+ * Usage: node scripts/run-tests.mjs [stage ...]   (default: every stage)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** A stage is a command; vitest stages report their counts through a JSON file. */
+const STAGES = [
+  { name: 'check', command: ['npm', 'run', 'check'] },
+  { name: 'unit', vitest: 'unit', coverage: true },
+  { name: 'build', command: ['npm', 'run', 'build'] },
+  { name: 'links', command: ['node', 'scripts/check-links.ts', '--dir', 'dist'] },
+  { name: 'content', vitest: 'content' },
+  { name: 'runbooks', vitest: 'runbooks', optional: true },
+  { name: 'e2e', vitest: 'e2e', optional: true },
+  { name: 'budget', command: ['node', 'scripts/budget.ts'], requires: 'scripts/budget.ts' },
+];
+
+const requested = process.argv.slice(2);
+const stages = requested.length > 0 ? STAGES.filter((stage) => requested.includes(stage.name)) : STAGES;
+const reportDir = mkdtempSync(path.join(tmpdir(), 'handbook-tests-'));
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const failedStages = [];
+
+function hasTests(project) {
+  return existsSync(path.join('tests', project));
+}
+
+for (const stage of stages) {
+  if (stage.requires && !existsSync(stage.requires)) continue;
+  if (stage.vitest && stage.optional && !hasTests(stage.vitest)) continue;
+  console.log(`\n=== ${stage.name} ===`);
+  let command = stage.command;
+  let reportFile;
+  if (stage.vitest) {
+    reportFile = path.join(reportDir, `${stage.name}.json`);
+    command = ['npx', 'vitest', 'run', '--project', stage.vitest, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`];
+    if (stage.coverage) command.push('--coverage');
+  }
+  const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit', env: process.env });
+  if (reportFile && existsSync(reportFile)) {
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += report.numPendingTests + report.numTodoTests;
+  } else if (!stage.vitest) {
+    // A non-vitest stage (type check, build, link check, budget) counts as one check.
+    if (result.status === 0) passed += 1;
+    else failed += 1;
+  }
+  if (result.status !== 0) {
+    failedStages.push(stage.name);
+    if (reportFile && !existsSync(reportFile)) failed += 1;
+  }
+}
+
+rmSync(reportDir, { recursive: true, force: true });
+if (failedStages.length > 0) console.log(`\nFailed stages: ${failedStages.join(', ')}`);
+console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exitCode = failedStages.length > 0 ? 1 : 0;

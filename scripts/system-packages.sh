@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Makes sure the programs the runbook verification and browser tests drive are installed: etcd and etcdctl
+# (Debian's etcd-server and etcd-client, 3.4.23), haproxy (2.6) and chromium. As root on Debian it installs
+# what is missing; anywhere else it names the missing packages and fails.
+set -euo pipefail
+
+declare -A package_for=(
+  [etcd]=etcd-server
+  [etcdctl]=etcd-client
+  [haproxy]=haproxy
+  [chromium]=chromium
+  [openssl]=openssl
+)
+
+missing=()
+for program in "${!package_for[@]}"; do
+  command -v "$program" >/dev/null 2>&1 || missing+=("${package_for[$program]}")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+  exit 0
+fi
+
+echo "Missing programs for the test suite. Install these Debian packages: ${missing[*]}" >&2
+echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+exit 1

@@ -1,0 +1,53 @@
+import { z } from 'astro/zod';
+import { CalculatorIdSchema } from './calculator-id';
+import { ControlPlaneComponentSchema } from './component';
+import { SeveritySchema } from './severity';
+
+/**
+ * A version range written for people, e.g. `">= 1.29"` or `"3.4.x, 3.5.x, 3.6.x"`. Kept as text on purpose:
+ * the reader needs to see it, no code compares it.
+ */
+const VersionRangeText = z.string().trim().min(1, 'must name at least one version');
+
+/**
+ * Which etcd release the runbook's verified blocks run against in CI. Present only on runbooks whose
+ * commands are executed by the verification harness (`tests/runbooks`).
+ */
+export const RunbookVerificationSchema = z.strictObject({
+  /** The etcd version of the sandbox cluster, as printed by `etcd --version`, e.g. `"3.4"`. */
+  etcd: z.string().trim().min(1),
+  /** Names of the harness scenarios that execute this page's blocks (`verify=<scenario>` code-fence meta). */
+  scenarios: z.array(z.string().regex(/^[a-z0-9-]+$/, 'use lower-case words joined by dashes')).min(1),
+});
+
+/**
+ * Frontmatter every page under `src/content/runbooks/` must carry, on top of Starlight's `title` and `description`.
+ * The loader in `content.config.ts` enforces it for that folder only; elsewhere these fields are optional.
+ */
+export const RunbookFieldsSchema = z.object({
+  /** How bad the situation this procedure answers usually is. */
+  severity: SeveritySchema,
+  /** The control-plane components the procedure touches; at least one. */
+  components: z.array(ControlPlaneComponentSchema).min(1, 'name at least one component'),
+  /** Names of the alerts that lead here, exactly as Prometheus fires them (e.g. `etcdNoLeader`); may be empty. */
+  alerts: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'an alert name is letters and digits only')),
+  /** The versions the commands were written and checked for. */
+  appliesTo: z.strictObject({
+    /** Kubernetes (and kubeadm) versions, e.g. `"1.29 – 1.35"`. */
+    kubernetes: VersionRangeText,
+    /** etcd versions, e.g. `"3.4.x (etcdctl); 3.5.x and 3.6.x (etcdutl)"`. */
+    etcd: VersionRangeText,
+  }),
+  /** When a person last checked the page against reality; pages older than the review age show a notice. */
+  lastReviewed: z.coerce.date(),
+  /** Teams or people who keep the page correct; at least one. */
+  owners: z.array(z.string().trim().min(1)).min(1, 'name at least one owner'),
+  /** Typical time to complete the procedure, in minutes. */
+  estimatedMinutes: z.number().int('must be a whole number of minutes').positive().max(24 * 60),
+  /** Ids of calculators that help with this procedure; linked from the page header. */
+  calculators: z.array(CalculatorIdSchema).optional(),
+  /** Set when the page's commands run in CI against a real etcd; renders the "Verified in CI" note. */
+  verified: RunbookVerificationSchema.optional(),
+});
+
+export type RunbookFields = z.infer<typeof RunbookFieldsSchema>;

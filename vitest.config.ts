@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Test projects, run in this order by `npm test` (scripts/run-tests.mjs):
+ * - unit: the calculation library and other pure modules (fast, no build);
+ * - content: frontmatter schema, review dates, builds with a base path and a bad runbook;
+ * - runbooks: the verification harness that runs runbook commands against a real etcd and HAProxy;
+ * - e2e: the built site in headless Chromium.
+ */
+export default defineConfig({
+  test: {
+    coverage: {
+      provider: 'v8',
+      include: ['src/lib/calc/**/*.ts'],
+      reporter: ['text-summary', 'text'],
+      thresholds: { lines: 95, branches: 95, functions: 95, statements: 95 },
+    },
+    projects: [
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'content', include: ['tests/content/**/*.test.ts'], environment: 'node', testTimeout: 240_000, hookTimeout: 240_000 } },
+      { test: { name: 'runbooks', include: ['tests/runbooks/**/*.test.ts'], environment: 'node', testTimeout: 300_000, hookTimeout: 120_000, fileParallelism: false } },
+      { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 240_000, fileParallelism: false } },
+    ],
+  },
+});
