@@ -1,0 +1,17 @@
+/**
+ * Public API of the calculation library. Components import from here only.
+ * An explicit list, grouped by topic, so the browser bundle keeps only what a page uses.
+ */
+
+// Errors and advice shared by every calculation
+export { CalcInputError, type CalcIssue, type Note } from './errors';
+
+// Quorum and failure tolerance (etcd FAQ)
+export {
+  quorum,
+  majorityOf,
+  MAX_MEMBERS,
+  MAX_LEARNERS,
+  type QuorumInput,
+  type QuorumResult,
+} from './quorum';
