@@ -15,3 +15,6 @@ export {
   type QuorumInput,
   type QuorumResult,
 } from './quorum';
+
+// Losing whole failure zones (derived from the quorum rule)
+export { zoneLoss, MAX_ZONES, type ZoneLossInput, type ZoneLossResult } from './zone-loss';
