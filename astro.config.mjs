@@ -5,6 +5,7 @@ import mdx from '@astrojs/mdx';
 import { satteri } from '@astrojs/markdown-satteri';
 import { baseLinks } from './src/integrations/base-links.ts';
 import { reviewReport } from './src/integrations/review-report.ts';
+import { serviceWorker } from './src/integrations/service-worker.ts';
 
 /**
  * Where the handbook is published. A team serving it under a sub-path sets HANDBOOK_BASE=/handbook;
@@ -27,9 +28,11 @@ export default defineConfig({
         'Runbooks, alert pages and capacity calculators for highly available Kubernetes control planes: etcd, API servers, leader election.',
       lastUpdated: false,
       pagination: false,
-      customCss: ['./src/styles/handbook.css'],
+      customCss: ['./src/styles/handbook.css', './src/styles/print.css'],
       components: {
         PageTitle: './src/components/overrides/PageTitle.astro',
+        Search: './src/components/overrides/Search.astro',
+        Head: './src/components/overrides/Head.astro',
       },
       sidebar: [
         { label: 'Start here', link: '/' },
@@ -41,5 +44,7 @@ export default defineConfig({
     }),
     mdx(),
     reviewReport(),
+    // Last, so the service worker precaches the finished output, Pagefind's index included.
+    serviceWorker(),
   ],
 });
