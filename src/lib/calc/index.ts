@@ -18,3 +18,17 @@ export {
 
 // Losing whole failure zones (derived from the quorum rule)
 export { zoneLoss, MAX_ZONES, type ZoneLossInput, type ZoneLossResult } from './zone-loss';
+
+// Availability of a quorum of independent members (Howard 2015, Brooker 2021)
+export {
+  availability,
+  availabilityBySize,
+  MINUTES_PER_YEAR,
+  MAX_NINES,
+  type AvailabilityInput,
+  type MemberAvailabilityInput,
+  type MtbfInput,
+  type AvailabilityResult,
+  type AvailabilityBySizeInput,
+  type AvailabilityBySizePoint,
+} from './availability';

@@ -1,0 +1,230 @@
+import * as z from 'zod/mini';
+import { CalcInputError, type Note } from './errors';
+import { big, binomialRow, powers, type Big } from './_internal/bignumber';
+import { numberBetween, parseInput, positiveNumber, wholeNumber } from './_internal/validate';
+import { MAX_MEMBERS, majorityOf } from './quorum';
+
+/** Minutes in the 365-day year used for downtime: 365 × 24 × 60. */
+export const MINUTES_PER_YEAR = 525_600;
+
+/**
+ * Upper bound of the returned `nines`. Beyond about 300 nines the unavailability no longer fits a double
+ * (it underflows towards 0), and no real system is that reliable, so the figure is capped and a note says so.
+ */
+export const MAX_NINES = 300;
+
+/** Largest MTBF accepted, in hours (about 1,141 years). */
+export const MAX_MTBF_HOURS = 10_000_000;
+/** Largest MTTR accepted, in hours (about 114 years). */
+export const MAX_MTTR_HOURS = 1_000_000;
+
+/** Per-member availability given directly, e.g. 0.999. */
+export interface MemberAvailabilityInput {
+  /** Voting members, 1..101. */
+  members: number;
+  /** Probability that one member is up, 0..1. */
+  memberAvailability: number;
+}
+
+/** Per-member availability derived from failure and repair times: p = MTBF / (MTBF + MTTR). */
+export interface MtbfInput {
+  /** Voting members, 1..101. */
+  members: number;
+  /** Mean time between failures of one member, hours, > 0. */
+  mtbfHours: number;
+  /** Mean time to repair or replace one member, hours, > 0. */
+  mttrHours: number;
+}
+
+export type AvailabilityInput = MemberAvailabilityInput | MtbfInput;
+
+export interface AvailabilityResult {
+  members: number;
+  /** ⌊members/2⌋ + 1. */
+  quorum: number;
+  /** p, the availability of one member (given, or MTBF/(MTBF+MTTR)). */
+  memberAvailability: number;
+  /** Probability that at least a quorum of members is up, 0..1. */
+  availability: number;
+  /** Probability that fewer than a quorum are up, 0..1; computed directly, not as 1 − availability. */
+  unavailability: number;
+  /** −log10(unavailability), 0..MAX_NINES. 0.999 is 3 nines. */
+  nines: number;
+  /** unavailability × 525,600 (365-day year), minutes per year without a quorum. */
+  downtimeMinutesPerYear: number;
+  notes: Note[];
+}
+
+const membersField = wholeNumber(1, MAX_MEMBERS);
+const memberAvailabilitySchema = z.object({ members: membersField, memberAvailability: numberBetween(0, 1) });
+const mtbfSchema = z.object({
+  members: membersField,
+  mtbfHours: positiveNumber(MAX_MTBF_HOURS),
+  mttrHours: positiveNumber(MAX_MTTR_HOURS),
+});
+
+/** Member up/down probabilities as exact decimals, plus p as a number for the result. */
+interface MemberOdds {
+  up: Big;
+  down: Big;
+  memberAvailability: number;
+}
+
+/**
+ * Availability of an etcd (Raft) cluster of independent members: the probability that at least a quorum
+ * q = ⌊N/2⌋ + 1 of N members is up, each up with probability p.
+ *
+ *   unavailability U = Σ_{k=0}^{q−1} C(N,k) · p^k · u^(N−k),  u = 1 − p   (fewer than q up)
+ *   availability   A = Σ_{k=q}^{N}   C(N,k) · p^k · u^(N−k)
+ *
+ * Both tails are summed directly in 64-digit decimals (mathjs BigNumber), so U keeps its full relative precision
+ * even when A rounds to 1 in double precision (seven members at p = 0.9999 give U ≈ 3.5e-15). u comes from the
+ * decimal string of p, or as MTTR/(MTBF + MTTR) directly. nines = −log10(U), capped at MAX_NINES (and MAX_NINES
+ * when U = 0, i.e. p = 1) with a `nines-capped` note. downtimeMinutesPerYear = U × 525,600.
+ *
+ * The model is the binomial tail used by Heidi Howard ("Adding machines can decrease availability of a distributed
+ * system", 2015) and Marc Brooker ("Quorum Availability", 2021). It assumes independent failures; correlated
+ * failures (a zone, a shared disk array, a bad rollout) make real clusters less available.
+ *
+ * Notes: `below-half` (warning, p < 0.5: a majority quorum is then less available than a single member),
+ * `even-members` (warning: N − 1 members are more available), `independent-failures` (info, always),
+ * `nines-capped` (info).
+ *
+ * @throws CalcInputError naming the field: members 1..101; memberAvailability 0..1; mtbfHours, mttrHours > 0;
+ *   giving both forms at once is an error on `memberAvailability`.
+ */
+export function availability(input: AvailabilityInput): AvailabilityResult {
+  const { members, odds } = parseAvailabilityInput('availability', input);
+  const point = clusterAvailability(members, powerTables(odds, members));
+  return { ...point, notes: availabilityNotes(members, odds, point.nines) };
+}
+
+export interface AvailabilityBySizeInput {
+  /** Largest cluster size on the chart, 1..101; sizes 1..maxMembers are returned. */
+  maxMembers: number;
+  /** Probability that one member is up, 0..1. */
+  memberAvailability: number;
+}
+
+/** One point of the "nines by cluster size" chart; same meaning as the fields of AvailabilityResult. */
+export type AvailabilityBySizePoint = Omit<AvailabilityResult, 'notes'>;
+
+const bySizeSchema = z.object({ maxMembers: membersField, memberAvailability: numberBetween(0, 1) });
+
+/**
+ * Availability, unavailability and nines for every cluster size N = 1..maxMembers at one member availability
+ * p, for the "nines by cluster size" chart. Same formula as `availability`. With p > 0.5 odd sizes climb and each
+ * even size sits below the odd size before it (Howard 2015: two members are worse than one).
+ *
+ * @throws CalcInputError naming `maxMembers` (1..101) or `memberAvailability` (0..1).
+ */
+export function availabilityBySize(input: AvailabilityBySizeInput): AvailabilityBySizePoint[] {
+  const { maxMembers, memberAvailability } = parseInput('availabilityBySize', bySizeSchema, input);
+  const tables = powerTables(oddsFromAvailability(memberAvailability), maxMembers);
+  const points: AvailabilityBySizePoint[] = [];
+  for (let members = 1; members <= maxMembers; members++) points.push(clusterAvailability(members, tables));
+  return points;
+}
+
+function parseAvailabilityInput(functionName: string, input: unknown): { members: number; odds: MemberOdds } {
+  const given = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const hasTimes = 'mtbfHours' in given || 'mttrHours' in given;
+  if ('memberAvailability' in given && hasTimes) {
+    throw new CalcInputError(functionName, [
+      { path: 'memberAvailability', message: 'must not be given together with mtbfHours and mttrHours' },
+    ]);
+  }
+  if (hasTimes) {
+    const { members, mtbfHours, mttrHours } = parseInput(functionName, mtbfSchema, input);
+    return { members, odds: oddsFromRepairTimes(mtbfHours, mttrHours) };
+  }
+  const { members, memberAvailability } = parseInput(functionName, memberAvailabilitySchema, input);
+  return { members, odds: oddsFromAvailability(memberAvailability) };
+}
+
+function oddsFromAvailability(memberAvailability: number): MemberOdds {
+  const up = big(memberAvailability);
+  return { up, down: big(1).minus(up), memberAvailability };
+}
+
+function oddsFromRepairTimes(mtbfHours: number, mttrHours: number): MemberOdds {
+  const cycle = big(mtbfHours).plus(big(mttrHours));
+  const up = big(mtbfHours).div(cycle);
+  return { up, down: big(mttrHours).div(cycle), memberAvailability: up.toNumber() };
+}
+
+/** p^k and u^k for k = 0..maxMembers, shared by every cluster size of one chart. */
+interface PowerTables {
+  odds: MemberOdds;
+  upPowers: Big[];
+  downPowers: Big[];
+}
+
+function powerTables(odds: MemberOdds, maxMembers: number): PowerTables {
+  return { odds, upPowers: powers(odds.up, maxMembers), downPowers: powers(odds.down, maxMembers) };
+}
+
+function clusterAvailability(members: number, { odds, upPowers, downPowers }: PowerTables): AvailabilityBySizePoint {
+  const majority = majorityOf(members);
+  const binomials = binomialRow(members);
+  let lowerTail = big(0);
+  let upperTail = big(0);
+  for (let up = 0; up <= members; up++) {
+    // Indexes stay within 0..members, the length of each table.
+    const term = (binomials[up] as Big).times(upPowers[up] as Big).times(downPowers[members - up] as Big);
+    if (up < majority) lowerTail = lowerTail.plus(term);
+    else upperTail = upperTail.plus(term);
+  }
+  const unavailability = lowerTail.toNumber();
+  return {
+    members,
+    quorum: majority,
+    memberAvailability: odds.memberAvailability,
+    availability: upperTail.toNumber(),
+    unavailability,
+    nines: ninesOf(lowerTail),
+    downtimeMinutesPerYear: unavailability * MINUTES_PER_YEAR,
+  };
+}
+
+/**
+ * −log10 of a decimal, read from its scientific form m·10^e as −(log10 m + e): exact to double precision at any
+ * magnitude, and far cheaper than a 64-digit logarithm.
+ */
+function ninesOf(unavailability: Big): number {
+  if (unavailability.isZero()) return MAX_NINES;
+  const [mantissa = '1', exponent = '0'] = unavailability.toExponential(17).split('e');
+  return Math.min(MAX_NINES, Math.max(0, -(Math.log10(Number(mantissa)) + Number(exponent))));
+}
+
+function availabilityNotes(members: number, odds: MemberOdds, nines: number): Note[] {
+  const notes: Note[] = [
+    {
+      severity: 'info',
+      code: 'independent-failures',
+      message: 'Assumes members fail independently. Shared zones, power, storage or a bad rollout make failures correlated and real availability lower.',
+    },
+  ];
+  if (odds.up.lessThan(0.5)) {
+    notes.push({
+      severity: 'warning',
+      code: 'below-half',
+      message: 'Members are up less than half of the time: a majority quorum is then less available than a single member, and adding members makes it worse.',
+    });
+  }
+  if (members % 2 === 0) {
+    notes.push({
+      severity: 'warning',
+      code: 'even-members',
+      message: `${members} members are less available than ${members - 1}: the extra member raises the quorum without adding tolerance.`,
+    });
+  }
+  if (nines === MAX_NINES) {
+    notes.push({
+      severity: 'info',
+      code: 'nines-capped',
+      message: `Unavailability is at or below 1e-${MAX_NINES} (or zero): nines are shown as ${MAX_NINES}. Other risks dominate long before this.`,
+    });
+  }
+  return notes;
+}
