@@ -34,6 +34,16 @@ function hasTests(project) {
   return existsSync(path.join('tests', project));
 }
 
+// The runbook and browser stages drive etcd, HAProxy and Chromium; install them first (as root on Debian) or say
+// exactly which packages are missing.
+if (stages.some((stage) => stage.name === 'runbooks' || stage.name === 'e2e')) {
+  const packages = spawnSync('bash', ['scripts/system-packages.sh'], { stdio: 'inherit' });
+  if (packages.status !== 0) {
+    console.log('\n0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
 for (const stage of stages) {
   if (stage.requires && !existsSync(stage.requires)) continue;
   if (stage.vitest && stage.optional && !hasTests(stage.vitest)) continue;
