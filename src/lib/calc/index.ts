@@ -32,3 +32,52 @@ export {
   type AvailabilityBySizeInput,
   type AvailabilityBySizePoint,
 } from './availability';
+
+// Cluster layout verdicts (seed 000 sizing guide, kubeadm ha-topology)
+export {
+  topology,
+  VERDICTS,
+  MAX_CONTROL_PLANE_NODES,
+  MAX_WORKERS,
+  type TopologyInput,
+  type TopologyResult,
+  type Verdict,
+  type EtcdLayout,
+  type LoadBalancerKind,
+  type WorkerReplacement,
+} from './topology';
+
+// Leader election of kube-controller-manager and kube-scheduler (client-go tools/leaderelection)
+export {
+  leaderElection,
+  simulateLeaderElection,
+  clientGoValidationErrors,
+  LEADER_ELECTION_PRESETS,
+  JITTER_FACTOR,
+  DEFAULT_STANDBYS,
+  MAX_STANDBYS,
+  MAX_LEADER_ELECTION_SECONDS,
+  MAX_SIMULATION_TRIALS,
+  type LeaderElectionConfig,
+  type LeaderElectionInput,
+  type LeaderElectionPreset,
+  type LeaderElectionResult,
+  type FailoverSeconds,
+  type SimulateLeaderElectionInput,
+  type LeaderElectionSimulation,
+  type FailoverDistribution,
+} from './leader-election';
+export type { HistogramBin } from './_internal/stats';
+
+// etcd heartbeat and election timeout (etcd embed/config.go, raft.go, tuning guide)
+export {
+  etcdTiming,
+  etcdValidationErrors,
+  recommendFlags,
+  ETCD_TIMING_PRESETS,
+  MAX_ELECTION_TIMEOUT_MS,
+  MAX_TIMING_MS,
+  type EtcdTimingInput,
+  type EtcdTimingResult,
+  type EtcdTimingPreset,
+} from './etcd-timing';

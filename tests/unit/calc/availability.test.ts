@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { availability, availabilityBySize, CalcInputError, MAX_NINES, MINUTES_PER_YEAR } from '../../../src/lib/calc';
+import { availability, availabilityBySize, MAX_NINES, MINUTES_PER_YEAR } from '../../../src/lib/calc';
+import { inputError } from './helpers/input-error';
 
 /**
  * Independent check: the binomial lower tail in exact rational arithmetic (BigInt), with p = P / 10^d taken from
@@ -34,16 +35,6 @@ function ratioToNumber(numerator: bigint, denominator: bigint): number {
 function exactU(members: number, p: number): number {
   const { numerator, denominator } = exactUnavailability(members, String(p));
   return ratioToNumber(numerator, denominator);
-}
-
-function inputError(run: () => unknown): CalcInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CalcInputError) return error;
-    throw error;
-  }
-  throw new Error('expected CalcInputError');
 }
 
 const codes = (result: { notes: { code: string }[] }) => result.notes.map((note) => note.code);

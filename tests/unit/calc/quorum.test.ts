@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CalcInputError, quorum } from '../../../src/lib/calc';
+import { quorum } from '../../../src/lib/calc';
+import { inputError } from './helpers/input-error';
 
 /** The etcd FAQ's failure-tolerance table (website faq.md), copied as data: N, majority, tolerance. */
 const ETCD_FAQ_TABLE: [number, number, number][] = [
@@ -16,16 +17,6 @@ const ETCD_FAQ_TABLE: [number, number, number][] = [
 
 const codes = (members: number, learners?: number) =>
   quorum(learners === undefined ? { members } : { members, learners }).notes.map((note) => note.code);
-
-function inputError(run: () => unknown): CalcInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CalcInputError) return error;
-    throw error;
-  }
-  throw new Error('expected CalcInputError');
-}
 
 describe('quorum', () => {
   it.each(ETCD_FAQ_TABLE)('%i members: majority %i, tolerates %i (etcd FAQ)', (members, majority, tolerance) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CalcInputError, zoneLoss } from '../../../src/lib/calc';
+import { zoneLoss } from '../../../src/lib/calc';
+import { inputError } from './helpers/input-error';
 
 /** Brute force: every subset of zones of size k must leave more than half of the members. */
 function bruteForceZoneLossesTolerated(membersPerZone: number[]): number {
@@ -24,16 +25,6 @@ function bruteForceZoneLossesTolerated(membersPerZone: number[]): number {
     best = k;
   }
   return best;
-}
-
-function inputError(run: () => unknown): CalcInputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CalcInputError) return error;
-    throw error;
-  }
-  throw new Error('expected CalcInputError');
 }
 
 describe('zoneLoss', () => {
