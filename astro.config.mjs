@@ -6,6 +6,7 @@ import { satteri } from '@astrojs/markdown-satteri';
 import { baseLinks } from './src/integrations/base-links.ts';
 import { reviewReport } from './src/integrations/review-report.ts';
 import { serviceWorker } from './src/integrations/service-worker.ts';
+import { promqlGrammar } from './src/integrations/promql-grammar.ts';
 
 /**
  * Where the handbook is published. A team serving it under a sub-path sets HANDBOOK_BASE=/handbook;
@@ -29,6 +30,7 @@ export default defineConfig({
       lastUpdated: false,
       pagination: false,
       customCss: ['./src/styles/handbook.css', './src/styles/print.css'],
+      expressiveCode: { shiki: { langs: [promqlGrammar] } },
       components: {
         PageTitle: './src/components/overrides/PageTitle.astro',
         Search: './src/components/overrides/Search.astro',
