@@ -81,3 +81,23 @@ export {
   type EtcdTimingResult,
   type EtcdTimingPreset,
 } from './etcd-timing';
+
+// etcd write latency: commit rule, Monte Carlo percentiles, presets (etcd raft.go, performance.md, FAQ)
+export {
+  writeLatency,
+  writeLatencyDistribution,
+  writeLatencyBySize,
+  WRITE_LATENCY_PRESETS,
+  CHART_CLUSTER_SIZES,
+  FSYNC_P99_TARGET_MS,
+  MAX_LATENCY_SAMPLES,
+  type WriteLatencyInput,
+  type WriteLatencyResult,
+  type LatencyDistribution,
+  type LatencyPercentiles,
+  type WriteLatencyDistributionInput,
+  type WriteLatencyDistributionResult,
+  type WriteLatencyBySizeInput,
+  type WriteLatencyBySizePoint,
+  type WriteLatencyPreset,
+} from './write-latency';

@@ -258,10 +258,14 @@ function leaseRecordSecondsOf(leaseDurationSeconds: number): number {
  * A lease of 0 s (LeaseDuration under 1 s) never protects the holder: the first try after the crash wins.
  */
 function crashFailover(leaseRecordSeconds: number, retryPeriodSeconds: number, standbys: number): FailoverSeconds {
-  if (leaseRecordSeconds === 0) return releasedFailover(retryPeriodSeconds, standbys);
+  const released = releasedFailover(retryPeriodSeconds, standbys);
+  if (leaseRecordSeconds === 0) return released;
+  const residualModel = leaseRecordSeconds - retryPeriodSeconds / 2 + retryPeriodSeconds * meanFirstTryAfterExpiry(standbys);
   return {
     bestSeconds: Math.max(0, leaseRecordSeconds - retryPeriodSeconds),
-    expectedSeconds: leaseRecordSeconds - retryPeriodSeconds / 2 + retryPeriodSeconds * meanFirstTryAfterExpiry(standbys),
+    // Takeover needs a try after the crash, so a crash is never faster than a release; this bound only binds
+    // when the lease is shorter than the retry period, where the residual model is off.
+    expectedSeconds: Math.max(residualModel, released.expectedSeconds),
     worstSeconds: leaseRecordSeconds + 2 * TRY_INTERVAL_MAX * retryPeriodSeconds,
   };
 }
