@@ -11,7 +11,7 @@ import { handbookLoader } from './integrations/handbook-loader';
  */
 const pages = glob({
   base: './src/content',
-  pattern: ['index.mdx', '{runbooks,calculators,reference,alerts}/**/[^_]*.{md,mdx}', 'print.mdx'],
+  pattern: ['index.mdx', '{runbooks,calculators,reference,alerts}/**/[^_]*.{md,mdx}'],
 });
 
 export const collections = {

@@ -1,0 +1,81 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+
+/**
+ * The build the browser suites test: `dist/` (what `npm test` builds), or another output directory named by
+ * HANDBOOK_E2E_DIST (an engineer's own `--outDir` build). HANDBOOK_BASE is the base path it was built with.
+ */
+export const DIST = path.resolve(import.meta.dirname, '../../..', process.env['HANDBOOK_E2E_DIST'] ?? 'dist');
+export const BASE = process.env['HANDBOOK_BASE'] ?? '/';
+
+export type Theme = 'light' | 'dark';
+
+/**
+ * Every page in the build's sitemap as a path below the base (`''` for the home page, `runbooks/x/` ...), so a
+ * test can join it to the local server's URL whatever origin the sitemap was built for.
+ */
+export function sitemapPages(dist = DIST): string[] {
+  const files = readdirSync(dist).filter((file) => /^sitemap-\d+\.xml$/.test(file));
+  if (files.length === 0) throw new Error(`no sitemap-N.xml in ${dist}; build the site first`);
+  const prefix = `/${BASE.replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
+  const pages: string[] = [];
+  for (const file of files) {
+    for (const match of readFileSync(path.join(dist, file), 'utf8').matchAll(/<loc>([^<]+)<\/loc>/g)) {
+      const pathname = new URL(match[1] ?? '').pathname;
+      if (!pathname.startsWith(prefix)) throw new Error(`${pathname} in ${file} is outside the base ${prefix}`);
+      pages.push(decodeURI(pathname.slice(prefix.length)));
+    }
+  }
+  return pages.sort();
+}
+
+/**
+ * A browser context whose pages start in the given Starlight theme (Starlight reads `starlight-theme` from
+ * localStorage before first paint). Service workers are blocked unless asked for, so page checks measure the
+ * pages rather than a worker precaching the whole site in the background.
+ */
+export async function themedContext(
+  browser: Browser,
+  theme: Theme,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ serviceWorkers: 'block', ...options });
+  await context.addInitScript((storedTheme: string) => {
+    try {
+      localStorage.setItem('starlight-theme', storedTheme);
+    } catch {
+      // about:blank has no storage; the real pages do.
+    }
+  }, theme);
+  return context;
+}
+
+/** Runs `task` over `items` with at most `limit` in flight (2 cores: a few pages at a time is the sweet spot). */
+export async function inBatches<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/**
+ * Waits until a loaded page has finished its own start-up work: the network is quiet and the idle callbacks
+ * scripts schedule after load (Expressive Code marks scrollable code blocks focusable ~250 ms after layout)
+ * have run.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        setTimeout(() => (window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 1)))(() => resolve()), 600);
+      }),
+  );
+}
