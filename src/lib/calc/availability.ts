@@ -77,7 +77,7 @@ interface MemberOdds {
  *   unavailability U = Σ_{k=0}^{q−1} C(N,k) · p^k · u^(N−k),  u = 1 − p   (fewer than q up)
  *   availability   A = Σ_{k=q}^{N}   C(N,k) · p^k · u^(N−k)
  *
- * Both tails are summed directly in 64-digit decimals (mathjs BigNumber), so U keeps its full relative precision
+ * Both tails are summed directly in 40-digit decimals (mathjs BigNumber), so U keeps its full relative precision
  * even when A rounds to 1 in double precision (seven members at p = 0.9999 give U ≈ 3.5e-15). u comes from the
  * decimal string of p, or as MTTR/(MTBF + MTTR) directly. nines = −log10(U), capped at MAX_NINES (and MAX_NINES
  * when U = 0, i.e. p = 1) with a `nines-capped` note. downtimeMinutesPerYear = U × 525,600.
@@ -189,7 +189,7 @@ function clusterAvailability(members: number, { odds, upPowers, downPowers }: Po
 
 /**
  * −log10 of a decimal, read from its scientific form m·10^e as −(log10 m + e): exact to double precision at any
- * magnitude, and far cheaper than a 64-digit logarithm.
+ * magnitude, and far cheaper than a 40-digit logarithm.
  */
 function ninesOf(unavailability: Big): number {
   if (unavailability.isZero()) return MAX_NINES;

@@ -1,18 +1,31 @@
-import { bignumberDependencies, create, type BigNumber, type FactoryFunctionMap } from 'mathjs';
+import { BigNumberDependencies, type BigNumber, type ConfigOptions, type FactoryFunction } from 'mathjs';
+
+type BigNumberClass = new (value: string | number) => BigNumber;
 
 /**
- * A mathjs instance holding only what the availability maths needs: the BigNumber type (decimal.js).
- * Importing one dependency object rather than `all` lets the bundler drop the rest of mathjs, which keeps the
- * calculator pages light. Arithmetic uses decimal.js instance methods (`times`, `plus`, `div`, `log`): they need no
- * further mathjs functions and skip mathjs's typed dispatch, which made a 101-member sum several times slower.
+ * mathjs's BigNumber type (decimal.js, configured by mathjs), built from its own factory with only the `config` it
+ * depends on. Going through `create()` instead, even with just `bignumberDependencies`, drags in typed-function and
+ * its conversions to Complex, Fraction and DenseMatrix: about 40 KB gzip on every calculator page, which alone
+ * would spend the library's whole size budget. Arithmetic uses decimal.js instance methods (`times`, `plus`,
+ * `div`), which need no mathjs function at all and skip typed dispatch (several times faster for a 101-member sum).
  *
- * 64 significant digits: the smallest term of a 101-member binomial sum at p = 0.5 is about 2⁻¹⁰¹ ≈ 4e-31 of the
- * largest, so 64 digits keep every term exact to well beyond double precision.
+ * 40 significant digits: C(101, 50) ≈ 1e29 and the products inside `binomialRow` stay below 1e32, so binomial
+ * coefficients are exact. A double's shortest decimal has at most 17 significant digits, so u = 1 − p is exact
+ * for every p ≥ 1e-22 (below that only u ≈ 1 is rounded, harmlessly). The sums add positive terms only (no
+ * cancellation), so the few hundred roundings of a 101-member sum leave a relative error near 1e-37, far below
+ * double precision. More digits only cost time: decimal.js multiplication grows with the square of the digit count.
  */
-// mathjs types the dependency maps as entries of a Record, so strict index access adds `| undefined`; they are
-// always defined at run time.
-const factories = { bignumberDependencies } as FactoryFunctionMap;
-const math = create(factories, { number: 'BigNumber', precision: 64 });
+let decimal40: BigNumberClass | undefined;
+
+/** Built on first use, so pages that never touch BigNumbers can drop decimal.js from their bundle. */
+function bigNumberClass(): BigNumberClass {
+  // mathjs types each dependency map as a Record entry (possibly undefined under strict index access) whose values
+  // are factories or nested maps; BigNumberDependencies always holds the BigNumber class factory.
+  const createBigNumberClass = BigNumberDependencies?.['createBigNumberClass'] as FactoryFunction<BigNumberClass>;
+  const config: Pick<ConfigOptions, 'precision'> = { precision: 40 };
+  decimal40 ??= createBigNumberClass({ config });
+  return decimal40;
+}
 
 export type Big = BigNumber;
 
@@ -21,12 +34,13 @@ export type Big = BigNumber;
  * 0.9999, so 1 − p is exactly 0.0001 rather than the binary rounding error of 1 − 0.9999 in doubles.
  */
 export function big(value: number): Big {
-  return math.bignumber(String(value));
+  const Decimal40 = bigNumberClass();
+  return new Decimal40(String(value));
 }
 
 /**
  * Row n of Pascal's triangle, C(n, 0..n), as exact BigNumbers, by C(n, k) = C(n, k−1) · (n − k + 1) / k.
- * Every intermediate value is a whole number below 10³², so 64 digits hold it exactly.
+ * Every intermediate value is a whole number below 10³², so 40 digits hold it exactly.
  */
 export function binomialRow(n: number): Big[] {
   const row: Big[] = [big(1)];
