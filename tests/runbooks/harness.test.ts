@@ -1,0 +1,148 @@
+/**
+ * The harness's own tests: it refuses pages whose verification claim is hollow, it catches misspelt etcdctl
+ * commands, it fails a run at the broken block and names its MDX line, it keeps one shell session per
+ * scenario, and it leaves no etcd behind.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { misspeltEtcdctlCommands } from './lib/etcdctl-commands';
+import { exportedNames, loadRunbook, RunbookError } from './lib/runbook';
+import { EtcdSandbox, processExists } from './lib/sandbox';
+import { REPO_ROOT, runScenario, ScenarioError } from './lib/scenario';
+
+const FIXTURES = path.join(import.meta.dirname, 'fixtures');
+const RUNBOOK_DIR = path.join(REPO_ROOT, 'src/content/runbooks');
+
+function page(frontmatter: string, body: string): string {
+  return `---\ntitle: Inline fixture\ndescription: x\n${frontmatter}\n---\n\n${body}\n`;
+}
+
+const SETUP = '```bash verify="demo:setup"\nexport ETCDCTL_ENDPOINTS=https://10.0.0.11:2379\n```';
+
+describe('runbook claims', () => {
+  test('a page that claims verification but marks no block is refused', () => {
+    const file = path.join(FIXTURES, 'claims-without-blocks.mdx');
+    expect(() => loadRunbook(file)).toThrow(RunbookError);
+    expect(() => loadRunbook(file)).toThrow(/claims verification for scenario "backup-restore" but no block carries verify="backup-restore:/);
+  });
+
+  test('a scenario needs exactly one setup block, first, and at least one run block', () => {
+    const claim = "verified: { etcd: '3.4', scenarios: [demo] }";
+    expect(() => loadRunbook('x.mdx', page(claim, SETUP))).toThrow(/no verify="demo:run" block/);
+    const run = '```bash verify="demo:run"\netcdctl member list\n```';
+    expect(() => loadRunbook('x.mdx', page(claim, `${run}\n\n${SETUP}`))).toThrow(/must be its setup block/);
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${SETUP}\n\n${run}`))).toThrow(/exactly one verify="demo:setup" block, found 2/);
+    expect(loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${run}`)).blocks.map((block) => block.kind)).toEqual(['setup', 'run']);
+  });
+
+  test('blocks for a scenario the frontmatter does not claim are refused', () => {
+    expect(() => loadRunbook('x.mdx', page('', SETUP))).toThrow(/scenario\(s\) demo that the frontmatter's verified.scenarios does not list/);
+  });
+
+  test('manual blocks need a known harness action; other kinds may not have one', () => {
+    const claim = "verified: { etcd: '3.4', scenarios: [demo] }";
+    const run = '```bash verify="demo:run"\netcdctl member list\n```';
+    const badAction = '```bash verify="demo:manual" harness="reboot-node"\nsystemctl reboot\n```';
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${run}\n\n${badAction}`))).toThrow(/x.mdx:\d+: a manual block needs harness="<action>"/);
+    const actionOnRun = '```bash verify="demo:run" harness="stop-member"\netcdctl member list\n```';
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${actionOnRun}`))).toThrow(/belongs on manual blocks only/);
+    const yaml = '```yaml verify="demo:run"\nkind: Pod\n```';
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${yaml}`))).toThrow(/must be a bash block, not "yaml"/);
+  });
+
+  test('a run block may not name a kubeadm host path directly', () => {
+    const claim = "verified: { etcd: '3.4', scenarios: [demo] }";
+    const run = '```bash verify="demo:run"\netcdctl snapshot save /var/backups/etcd/s.db\n```';
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${run}`))).toThrow(/names \/var\/backups directly/);
+  });
+
+  test('exportedNames reads every NAME= after export, several per line', () => {
+    expect(exportedNames('export A=1\n# export COMMENTED=1\nexport B="x y" C=$A\nD=4\n  export E=/a/b')).toEqual(['A', 'B', 'C', 'E']);
+  });
+
+  test('every runbook in src/content/runbooks keeps its verification claim, and a test runs each claimed scenario', () => {
+    const testSources = readdirSync(import.meta.dirname, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => readFileSync(path.join(import.meta.dirname, name), 'utf8'))
+      .join('\n');
+    // A test runs a scenario when it passes `scenario: '<name>'` to runScenario or reads its `'<name>:config'` block.
+    const runByATest = (scenario: string) => new RegExp(`scenario:\\s*['"]${scenario}['"]|['"]${scenario}:config['"]`).test(testSources);
+    const checked: string[] = [];
+    for (const name of readdirSync(RUNBOOK_DIR).filter((file) => file.endsWith('.mdx') && !file.startsWith('_'))) {
+      const runbook = loadRunbook(path.join(RUNBOOK_DIR, name));
+      for (const scenario of new Set(runbook.blocks.map((block) => block.scenario))) {
+        expect(runByATest(scenario), `${name} marks blocks for scenario "${scenario}" but nothing under tests/runbooks runs it`).toBe(true);
+        checked.push(`${name}: ${scenario}`);
+      }
+    }
+    console.log(`verified scenarios found in runbooks, each run by a test: ${checked.join('; ') || 'none'}`);
+  });
+});
+
+describe('etcdctl command spelling', () => {
+  test('prefixes that etcdctl would silently expand are caught', () => {
+    const problems = misspeltEtcdctlCommands('ETCDCTL_ENDPOINTS="$CP1_CLIENT_URL" etcdctl snapshot sav "$SNAPSHOT_FILE"\netcdctl compact 5');
+    expect(problems.map((problem) => problem.line)).toEqual([1, 2]);
+    expect(problems[0]?.message).toMatch(/"etcdctl snapshot sav" is not a command of etcdctl 3\.4\.\d+; etcdctl would silently run "snapshot save"/);
+    expect(problems[1]?.message).toMatch(/would silently run "compaction"/);
+  });
+
+  test('a misspelt subcommand, which etcdctl 3.4 answers with help and exit code 0, is caught', () => {
+    expect(misspeltEtcdctlCommands('etcdctl snapshot svae s.db')[0]?.message).toMatch(/"etcdctl snapshot svae" is not a command/);
+  });
+
+  test('correct commands pass, with global flags before them and continuation lines', () => {
+    const code = [
+      'etcdctl --write-out=table snapshot status "$SNAPSHOT_FILE"',
+      'etcdctl -w table endpoint status --cluster',
+      'etcdctl snapshot restore "$SNAPSHOT_FILE" \\',
+      '  --name "$CP1_NAME"',
+      'REV=$(etcdctl endpoint status -w json | head -1)',
+      'etcdctl get /a --prefix | wc -l',
+    ].join('\n');
+    expect(misspeltEtcdctlCommands(code)).toEqual([]);
+  });
+});
+
+describe('the harness against a sandbox cluster', () => {
+  let sandbox: EtcdSandbox;
+  beforeAll(async () => {
+    sandbox = await EtcdSandbox.start();
+  });
+  afterAll(async () => {
+    const pids = sandbox.startedPids;
+    await sandbox.close();
+    const alive = pids.filter((pid) => processExists(pid));
+    expect(alive, 'etcd processes left running after close()').toEqual([]);
+    console.log(`sandbox closed: ${pids.length} etcd processes started, none left running`);
+  });
+
+  test('one bash session per scenario: variables carry over, node="3" switches node-local paths, a failure names block and line', async () => {
+    const seen: string[] = [];
+    const run = runScenario({
+      runbook: path.join(FIXTURES, 'session.mdx'),
+      scenario: 'harness-self-check',
+      sandbox,
+      afterBlock: async ({ block, readVariable, sandbox: box }) => {
+        if (block.action === 'stop-member') seen.push(`cp-2 running after stop-member: ${box.isRunning(2)}`);
+        if (block.title === 'On the third node') seen.push(`DATA_DIR on node 3: ${await readVariable('DATA_DIR')}`);
+      },
+    });
+    const error: unknown = await run.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ScenarioError);
+    const message = (error as Error).message;
+    const source = readFileSync(path.join(FIXTURES, 'session.mdx'), 'utf8').split('\n');
+    const failingLine = source.findIndex((line) => line.includes('no-such-snapshot.db')) + 1;
+    expect(message).toContain('"A command that fails on its third line"');
+    expect(message).toContain(`session.mdx:${failingLine}: etcdctl snapshot status "$DATA_DIR/no-such-snapshot.db"`);
+    expect(message).toContain('first line');
+    expect(message).not.toContain('never printed');
+    expect(seen).toEqual(['cp-2 running after stop-member: false', `DATA_DIR on node 3: ${sandbox.node(3).dataDir}`]);
+    const greeting = await sandbox.etcdctl(['get', '/fixture/greeting', '--print-value-only'], [sandbox.node(1).clientUrl]);
+    expect(greeting.trim()).toBe('written by block 2');
+    console.log(`session checks: ${seen.join('; ')}; failure reported at session.mdx:${failingLine}`);
+    sandbox.startMember(2);
+    await sandbox.waitHealthy();
+  });
+});

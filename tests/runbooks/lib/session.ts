@@ -1,0 +1,149 @@
+/**
+ * One bash process per scenario, like the single terminal a person pastes a runbook into: variables exported
+ * by one block are there for the next. Each block is written to a file and `source`d with
+ * `set -euo pipefail` in force, so the first failing command ends the session; an ERR trap reports the failing
+ * line and command on a private channel (file descriptor 3), apart from the block's own output.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { forgetGroup, killGroup, registerGroup } from './sandbox';
+
+export interface BlockOutcome {
+  ok: boolean;
+  /** Combined stdout and stderr of the block. */
+  output: string;
+  exitCode?: number | undefined;
+  /** 1-based line inside the block of the command that failed, when the ERR trap caught it. */
+  failedLine?: number | undefined;
+  failedCommand?: string | undefined;
+  timedOut?: boolean;
+  durationMs: number;
+}
+
+const PROLOGUE = [
+  'set -Eeuo pipefail',
+  // BASH_COMMAND and LINENO name the failing command inside the sourced block file.
+  `trap 'printf "ERR %s %s %s\\n" "$?" "$LINENO" "$(printf "%s" "$BASH_COMMAND" | base64 -w0)" >&3' ERR`,
+  '',
+].join('\n');
+
+export class BashSession {
+  private readonly child: ChildProcess;
+  private readonly workDir: string;
+  private output = '';
+  private control = '';
+  private blockCount = 0;
+  private exited = false;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(workDir: string, env: NodeJS.ProcessEnv) {
+    this.workDir = workDir;
+    this.child = spawn('bash', ['--noprofile', '--norc'], {
+      cwd: workDir,
+      env,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    if (this.child.pid === undefined) throw new Error('could not start bash');
+    registerGroup(this.child.pid);
+    const notify = () => {
+      for (const waiter of this.waiters) waiter();
+    };
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString('utf8');
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString('utf8');
+    });
+    const controlStream = this.child.stdio[3];
+    if (controlStream && 'on' in controlStream) {
+      controlStream.on('data', (chunk: Buffer) => {
+        this.control += chunk.toString('utf8');
+        notify();
+      });
+    }
+    this.child.once('exit', () => {
+      this.exited = true;
+      if (this.child.pid !== undefined) forgetGroup(this.child.pid);
+      notify();
+    });
+    this.child.stdin?.write(PROLOGUE);
+  }
+
+  private waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (predicate()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!predicate()) return;
+        cleanup();
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        resolve(false);
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  /** Runs `code` in the session and reports how it ended; after a failure the session is gone. */
+  async run(code: string, timeoutMs: number): Promise<BlockOutcome> {
+    if (this.exited) throw new Error('the bash session has already exited');
+    this.blockCount += 1;
+    const id = this.blockCount;
+    const file = path.join(this.workDir, `block-${String(id).padStart(2, '0')}.sh`);
+    writeFileSync(file, `${code}\n`);
+    const outputStart = this.output.length;
+    const controlStart = this.control.length;
+    const started = Date.now();
+    const doneMarker = `DONE ${id}\n`;
+    // stdin of the block is /dev/null: a command that reads stdin must not swallow the harness's next lines.
+    this.child.stdin?.write(`source ${JSON.stringify(file)} </dev/null\nprintf 'DONE %s\\n' ${id} >&3\n`);
+    const finished = await this.waitFor(() => this.exited || this.control.slice(controlStart).includes(doneMarker), timeoutMs);
+    const durationMs = Date.now() - started;
+    if (!finished) {
+      await this.close();
+      return { ok: false, output: this.output.slice(outputStart), timedOut: true, durationMs };
+    }
+    // Let the last output chunks arrive after the marker.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const control = this.control.slice(controlStart);
+    const output = this.output.slice(outputStart);
+    if (control.includes(doneMarker)) return { ok: true, output, durationMs };
+    const err = /^ERR (\d+) (\d+) (\S*)$/m.exec(control);
+    return {
+      ok: false,
+      output,
+      exitCode: this.child.exitCode ?? undefined,
+      failedLine: err ? Number(err[2]) : undefined,
+      failedCommand: err ? Buffer.from(err[3] ?? '', 'base64').toString('utf8') : undefined,
+      durationMs,
+    };
+  }
+
+  /** The value of a shell variable in the session (empty when unset). */
+  async readVariable(name: string): Promise<string> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a variable name: ${name}`);
+    const controlStart = this.control.length;
+    this.child.stdin?.write(`printf 'VAR ${name} %s\\n' "$(printf '%s' "\${${name}-}" | base64 -w0)" >&3\n`);
+    const pattern = new RegExp(`^VAR ${name} (\\S*)$`, 'm');
+    const found = await this.waitFor(() => this.exited || pattern.test(this.control.slice(controlStart)), 5_000);
+    const match = pattern.exec(this.control.slice(controlStart));
+    if (!found || !match) throw new Error(`could not read ${name} from the bash session`);
+    return Buffer.from(match[1] ?? '', 'base64').toString('utf8');
+  }
+
+  /** Ends bash and anything a block left running in its process group. */
+  async close(): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined || this.exited) return;
+    this.child.stdin?.end();
+    killGroup(pid, 'SIGKILL');
+    await this.waitFor(() => this.exited, 5_000);
+  }
+}
