@@ -240,6 +240,13 @@ describe('simulateLeaderElection (Monte Carlo of the client-go loops)', { timeou
     expect(first).toMatchObject({ trials: 1000, seed: 42, standbys: 2 });
   });
 
+  it('runs 20 000 trials with 24 histogram bars unless told otherwise', () => {
+    const result = simulateLeaderElection(kubernetes);
+    expect(result.trials).toBe(20_000);
+    expect(result.crashFailover.samplesSeconds).toHaveLength(20_000);
+    expect(result.crashFailover.histogram).toHaveLength(24);
+  });
+
   it('histogram: bins span best..worst and hold every sample', () => {
     const result = simulateLeaderElection({ ...kubernetes, trials: 5000, seed: 9, bins: 10 });
     const bins = result.crashFailover.histogram;

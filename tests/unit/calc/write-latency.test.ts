@@ -45,6 +45,22 @@ describe('writeLatency: commit = max(leader fsync, (quorum − 1)-th fastest rtt
     expect(codes(writeLatency({ members: 5, rttMs: 1, fsyncMs: 1 }).notes)).toEqual([]);
   });
 
+  it.each([
+    [5, '2nd'],
+    [7, '3rd'],
+    [9, '4th'],
+    [23, '11th'],
+    [25, '12th'],
+    [27, '13th'],
+    [45, '22nd'],
+    [43, '21st'],
+  ])('%i members wait for the %s fastest follower', (members, ordinal) => {
+    const rttMs = Array.from({ length: members - 1 }, (_unused, index) => index + 1);
+    const result = writeLatency({ members, rttMs, fsyncMs: 0 });
+    expect(result.commitMs).toBe(result.quorum - 1);
+    expect(result.notes.find((note) => note.code === 'more-members-slower')?.message).toContain(`the ${ordinal} fastest follower`);
+  });
+
   it('presets: multi-zone is slower than same zone, cross-region far slower and flagged', () => {
     const [sameZone, multiZone, crossRegion] = WRITE_LATENCY_PRESETS.map((preset) => writeLatency({ members: 3, ...preset }));
     expect(sameZone?.commitMs).toBeCloseTo(0.45 + 0.78, 12);
@@ -134,6 +150,10 @@ describe('writeLatencyDistribution (Monte Carlo)', () => {
     expect(viaFollower.meanMs).toBeCloseTo(1.5 + 2, 1);
   });
 
+  it('uses 20 000 samples unless told otherwise', () => {
+    expect(writeLatencyDistribution({ members: 3, rtt: ssd, fsync: ssd }).samples).toBe(20_000);
+  });
+
   it('is reproducible from its seed', () => {
     const input = { members: 5, rtt: { medianMs: 1.3, p99Ms: 2.1 }, fsync: ssd, samples: 5000 };
     expect(writeLatencyDistribution({ ...input, seed: 9 })).toEqual(writeLatencyDistribution({ ...input, seed: 9 }));
@@ -166,7 +186,7 @@ describe('writeLatencyDistribution (Monte Carlo)', () => {
 describe('writeLatencyBySize (chart helper)', () => {
   it('median rises with cluster size 1, 3, 5, 7, 9 for the multi-zone preset', () => {
     const preset = WRITE_LATENCY_PRESETS[1]!;
-    const points = writeLatencyBySize({ rtt: preset.rtt, fsync: preset.fsync, samples: 20_000, seed: 5 });
+    const points = writeLatencyBySize({ rtt: preset.rtt, fsync: preset.fsync, seed: 5 }); // 20 000 samples per size by default
     expect(points.map((point) => [point.members, point.quorum])).toEqual(CHART_CLUSTER_SIZES.map((members) => [members, Math.floor(members / 2) + 1]));
     for (let index = 1; index < points.length; index += 1) expect(points[index]!.p50Ms).toBeGreaterThan(points[index - 1]!.p50Ms);
     expect(points[0]?.p50Ms).toBeCloseTo(0.78, 1); // one member: the disk alone
