@@ -1,10 +1,13 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { extractCodeBlocks } from '../runbooks/lib/extract-blocks';
 
 const ALERTS_DIR = path.resolve(import.meta.dirname, '../../src/content/alerts');
+/** The build `npm test` made before this stage (`dist/`), or an engineer's own, named like the browser suites do. */
+const BUILT_SITE = path.resolve(import.meta.dirname, '../..', process.env['HANDBOOK_E2E_DIST'] ?? 'dist');
+const BUILT_BASE = `/${(process.env['HANDBOOK_BASE'] ?? '/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
 
 interface ExpectedAlert {
   name: string;
@@ -149,5 +152,28 @@ describe('alert index', () => {
   it('warns that $labels.alertname is empty in Prometheus rule templates', () => {
     expect(index).toContain('{{ $labels.alertname | toLower }}');
     expect(index).toMatch(/expands to an empty string/);
+  });
+});
+
+describe('alert index as built', () => {
+  it('lists every alert page once, with its severity, critical ones first, linked under the base path', () => {
+    const file = path.join(BUILT_SITE, 'alerts/index.html');
+    if (!existsSync(file)) throw new Error(`${file} is missing: build the site first (npm run build)`);
+    const html = readFileSync(file, 'utf8');
+    const list = /<ul class="alert-index[^"]*"[^>]*>([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '';
+    const rows = [...list.matchAll(/severity-(critical|warning|info)"[\s\S]*?href="([^"]+)"/g)].map((m) => ({
+      severity: m[1],
+      href: m[2],
+    }));
+    const expectedRows = EXPECTED.map((alert) => ({
+      severity: alert.severity,
+      href: `${BUILT_BASE}alerts/${alert.name.toLowerCase()}/`,
+    }));
+    expect([...rows].sort((a, b) => (a.href ?? '').localeCompare(b.href ?? ''))).toEqual(
+      expectedRows.sort((a, b) => a.href.localeCompare(b.href)),
+    );
+    const firstWarning = rows.findIndex((row) => row.severity === 'warning');
+    const lastCritical = rows.map((row) => row.severity).lastIndexOf('critical');
+    expect(lastCritical).toBeLessThan(firstWarning);
   });
 });
