@@ -123,6 +123,12 @@ describe('availability', () => {
     expect(availability({ members: 101, memberAvailability: 0.999999 }).nines).toBeCloseTo(276.6994, 3);
   });
 
+  it('puts 4 and 6 members level at p = 0.4, where even sizes cross', () => {
+    // By hand: 4·0.4³·0.6 + 0.4⁴ = 0.1792 and 15·0.4⁴·0.6² + 6·0.4⁵·0.6 + 0.4⁶ = 0.1792.
+    expect(availability({ members: 4, memberAvailability: 0.4 }).availability).toBeCloseTo(0.1792, 15);
+    expect(availability({ members: 6, memberAvailability: 0.4 }).availability).toBeCloseTo(0.1792, 15);
+  });
+
   it('warns below p = 0.5 and for even sizes, and always states the independence assumption', () => {
     expect(codes(availability({ members: 3, memberAvailability: 0.99 }))).toEqual(['independent-failures']);
     expect(codes(availability({ members: 3, memberAvailability: 0.4 }))).toEqual(['independent-failures', 'below-half']);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { zoneLoss } from '../../../src/lib/calc';
 import { inputError } from './helpers/input-error';
@@ -44,6 +45,15 @@ describe('zoneLoss', () => {
     expect(result.survivesAnyZoneLoss).toBe(survives);
     expect(result.zoneLossesTolerated).toBe(tolerated);
     expect(result.zoneLossesTolerated).toBe(bruteForceZoneLossesTolerated(membersPerZone));
+  });
+
+  it('agrees with the brute force over every subset of zones, for any layout', () => {
+    const layouts = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 8 }).filter((list) => list.some((n) => n > 0));
+    fc.assert(
+      fc.property(layouts, (membersPerZone) => {
+        expect(zoneLoss({ membersPerZone }).zoneLossesTolerated).toBe(bruteForceZoneLossesTolerated(membersPerZone));
+      }),
+    );
   });
 
   it('reports members, quorum and tolerance of the whole cluster', () => {
