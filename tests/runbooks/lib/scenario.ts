@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { misspeltEtcdctlCommands } from './etcdctl-commands';
+import { waitUntilMemberStarted } from './actions-etcd-ops';
 import { BashSession } from './session';
 import { exportedNames, loadRunbook, type HarnessAction, type VerifiedBlock } from './runbook';
 import type { EtcdSandbox } from './sandbox';
@@ -30,8 +31,10 @@ export function sandboxVariables(sandbox: EtcdSandbox, nodeIndex = 1): Record<st
     INITIAL_CLUSTER: sandbox.initialCluster,
     RESTORE_CLUSTER_TOKEN: 'etcd-cluster-restored',
     BACKUP_DIR: sandbox.backupDir,
-    SNAPSHOT_FILE: path.join(sandbox.backupDir, 'etcd-snapshot.db'),
+    SNAPSHOT_FILE: path.join(sandbox.backupDir, 'etcd-snapshot-sandbox.db'),
     BACKUP_KEY_FILE: path.join(sandbox.root, 'etcd-backup.key'),
+    // Off-node copies (scp) are not run in the sandbox; the value only has to exist.
+    BACKUP_REMOTE: `${path.join(sandbox.root, 'offsite')}/`,
     NODE_NAME: node.name,
     DATA_DIR: node.dataDir,
     RESTORED_DATA_DIR: node.restoredDataDir,
@@ -114,8 +117,8 @@ async function performAction(action: HarnessAction, block: VerifiedBlock, sandbo
         ...(state === 'existing' || state === 'new' ? { initialClusterState: state } : {}),
         ...(name ? { name } : {}),
       });
-      await sandbox.waitHealthy([node.index]);
-      return `started ${node.name} on ${path.relative(sandbox.root, node.dataDir)}${initialCluster ? ` with --initial-cluster=${initialCluster} --initial-cluster-state=${state || 'new'}` : ''}; it answers endpoint health`;
+      const proof = await waitUntilMemberStarted(sandbox, node.index);
+      return `started ${node.name} on ${path.relative(sandbox.root, node.dataDir)}${initialCluster ? ` with --initial-cluster=${initialCluster} --initial-cluster-state=${state || 'new'}` : ''}; ${proof === 'healthy' ? 'it answers endpoint health' : 'the cluster lists it as a started learner'}`;
     }
     case 'stop-all-members':
       await sandbox.stopAll();
