@@ -15,10 +15,20 @@ export const MAX_WORKERS = 5000;
 
 /** From worst to best. Each rule in `topology` can only lower the verdict. */
 export const VERDICTS = ['development-only', 'not-recommended', 'acceptable', 'production'] as const;
+
+/** How a verdict reads: one of VERDICTS. */
 export type Verdict = (typeof VERDICTS)[number];
 
+/**
+ * Where etcd runs (kubeadm ha-topology, kubernetes/website content/en/docs/setup/production-environment/tools/
+ * kubeadm/ha-topology.md): stacked, one member on each control-plane node, or external, its own `members` hosts.
+ */
 export type EtcdLayout = { topology: 'stacked' } | { topology: 'external'; members: number };
+
+/** What kubelets and clients connect to: one server's address, DNS round-robin, or a health-checked load balancer. */
 export type LoadBalancerKind = 'none' | 'dns-round-robin' | 'load-balancer';
+
+/** How long replacing a failed worker takes: minutes (cloud, autoscaling), days, or months (ordered hardware). */
 export type WorkerReplacement = 'minutes' | 'days' | 'months';
 
 export interface TopologyInput {
@@ -78,7 +88,8 @@ const zoneListSchema = z.object({
 const SEVERITY_ORDER: Record<Note['severity'], number> = { critical: 0, warning: 1, info: 2 };
 
 /**
- * Judges a cluster layout the way the sizing guide in seed 000 does, with the rules spelled out.
+ * Judges a cluster layout the way the cluster-sizing guide the handbook was commissioned with (shared seed 000) does,
+ * with its rules spelled out and the cases between its six sample layouts decided explicitly.
  *
  * The verdict starts at `production` and each rule below can only lower it:
  * - One control-plane node, or an etcd cluster that tolerates no failure (1 or 2 members: with 2 the quorum is 2 of

@@ -27,6 +27,7 @@ function bigNumberClass(): BigNumberClass {
   return decimal40;
 }
 
+/** A mathjs BigNumber (a decimal.js instance) at 40 significant digits. */
 export type Big = BigNumber;
 
 /**
