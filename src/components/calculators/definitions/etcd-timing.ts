@@ -1,0 +1,56 @@
+import {
+  ETCD_TIMING_PRESETS,
+  MAX_ELECTION_TIMEOUT_MS,
+  etcdTiming,
+  type EtcdTimingInput,
+  type EtcdTimingResult,
+} from '../../../lib/calc/etcd-timing';
+import { formatMilliseconds, formatNumber } from '../client/format';
+import type { CalculatorDefinition } from '../client/types';
+
+export const etcdTimingCalculator: CalculatorDefinition<EtcdTimingResult> = {
+  id: 'etcd-timing',
+  fields: [
+    { name: 'heartbeatMs', label: 'Heartbeat interval', unit: 'ms', kind: 'integer', hint: '--heartbeat-interval; etcd\u2019s default is 100.' },
+    {
+      name: 'electionTimeoutMs',
+      label: 'Election timeout',
+      unit: 'ms',
+      kind: 'integer',
+      hint: `--election-timeout; default 1000, at most ${formatNumber(MAX_ELECTION_TIMEOUT_MS)}.`,
+    },
+    {
+      name: 'rttMs',
+      label: 'Round trip between members',
+      unit: 'ms',
+      kind: 'number',
+      optional: true,
+      hint: 'Optional: the largest average RTT between any two members.',
+    },
+  ],
+  defaults: { heartbeatMs: '100', electionTimeoutMs: '1000', rttMs: '0.5' },
+  presets: ETCD_TIMING_PRESETS.map((preset) => ({
+    id: preset.id,
+    label: preset.label,
+    values: { heartbeatMs: String(preset.heartbeatMs), electionTimeoutMs: String(preset.electionTimeoutMs), rttMs: String(preset.rttMs) },
+  })),
+  refusalHeading: 'etcd would refuse to start with this',
+  outputs: [
+    { key: 'failover', label: 'New leader after the leader fails' },
+    { key: 'ticks', label: 'Election timeout in heartbeats' },
+    { key: 'recommended', label: 'Suggested flags for this RTT' },
+  ],
+  compute: (input) => etcdTiming(input as unknown as EtcdTimingInput),
+  view: (result) => ({
+    outputs: {
+      failover:
+        result.leaderFailoverMs === null
+          ? 'never (election timeout is 0 heartbeats)'
+          : `${formatMilliseconds(result.leaderFailoverMs.best)} to ${formatMilliseconds(result.leaderFailoverMs.worst)}`,
+      ticks: formatNumber(result.electionTicks),
+      recommended: `--heartbeat-interval=${result.recommended.heartbeatMs} --election-timeout=${result.recommended.electionTimeoutMs}`,
+    },
+    notes: result.notes,
+    refusals: result.errors,
+  }),
+};
