@@ -7,23 +7,31 @@
  *    within the health-check window, with no failed request after it; both come back after `rise` checks.
  * The page's health-check timers are used unchanged, so the windows below are derived from them, not shortened.
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StandInApiServer, ephemeralPort, makeSelfSignedCertificate, portFreeOnAll, type TlsMaterial } from './lib/backends-haproxy';
 import { startClient, type RequestRecord, type RunningClient } from './lib/client-haproxy';
+import { extractCodeBlocks } from './lib/extract-blocks';
 import {
   HAPROXY_BINARY,
   checkConfig,
   findPublishedConfig,
+  findPublishedStatusCheck,
   healthCheckTimers,
   serverStates,
   startHaproxy,
   withLoopbackListeners,
   type HealthCheckTimers,
+  type PublishedStatusCheck,
   type RunningHaproxy,
 } from './lib/config-haproxy';
+
+const execFileAsync = promisify(execFile);
 
 const PAGE = path.resolve('src/content/runbooks/apiserver-load-balancing.mdx');
 const BACKEND_NAME = 'kube-apiserver';
@@ -68,6 +76,8 @@ describe('HAProxy in front of the API servers (page: apiserver-load-balancing)',
   let workDir = '';
   let tls: TlsMaterial;
   let publishedConfig = '';
+  let statusCheck: PublishedStatusCheck;
+  let statsPort = 0;
   let configPath = '';
   let statsUrl = '';
   let frontendPort = 0;
@@ -78,13 +88,15 @@ describe('HAProxy in front of the API servers (page: apiserver-load-balancing)',
   let client: RunningClient | undefined;
 
   beforeAll(async () => {
-    publishedConfig = findPublishedConfig(await readFile(PAGE, 'utf8')).code;
+    const pageSource = await readFile(PAGE, 'utf8');
+    publishedConfig = findPublishedConfig(pageSource).code;
+    statusCheck = findPublishedStatusCheck(pageSource);
     timers = healthCheckTimers(publishedConfig);
     workDir = await mkdtemp(path.join(tmpdir(), 'haproxy-verify-'));
     tls = await makeSelfSignedCertificate(workDir, ['127.0.0.1', ...NODES.map((node) => node.ip)]);
     const apiserverPort = await portFreeOnAll(NODES.map((node) => node.ip));
     frontendPort = await ephemeralPort();
-    const statsPort = await ephemeralPort();
+    statsPort = await ephemeralPort();
     statsUrl = `http://127.0.0.1:${statsPort}/stats`;
     // The same variables the page's systemd drop-in sets, with loopback values.
     env = {
@@ -147,6 +159,13 @@ describe('HAProxy in front of the API servers (page: apiserver-load-balancing)',
     expect(initial, `HAProxy did not report all servers UP; its output:\n${haproxy.output()}`).toEqual({
       'cp-1': 'UP', 'cp-2': 'UP', 'cp-3': 'UP',
     });
+
+    // The status command the page gives readers, run as printed (only the stats port differs), must print
+    // exactly the output the page promises.
+    const pageCommand = statusCheck.command.replace(`127.0.0.1:${statusCheck.statsPort}/`, `127.0.0.1:${statsPort}/`);
+    const { stdout: pageCommandOutput } = await execFileAsync('bash', ['-c', pageCommand]);
+    console.log(`[haproxy] page's status command printed:\n${pageCommandOutput.trimEnd()}`);
+    expect(pageCommandOutput.trim()).toBe(statusCheck.expectedOutput);
 
     const [cp1, cp2] = backends;
     if (!cp1 || !cp2) throw new Error('backends were not created');
@@ -216,5 +235,52 @@ describe('HAProxy in front of the API servers (page: apiserver-load-balancing)',
     expect(failures(recovered)).toEqual([]);
     expect(Object.keys(countByBackend(recovered)).sort()).toEqual(['cp-1', 'cp-2', 'cp-3']);
     expect(statesAfterRecovery).toEqual({ 'cp-1': 'UP', 'cp-2': 'UP', 'cp-3': 'UP' });
+  });
+});
+
+/**
+ * The keepalived block on the same page writes its files with shell here-documents from the page's shell
+ * variables. Run it with the page's own "Set up your shell" values, writing into a temporary folder instead of
+ * /etc/keepalived, and check the result with keepalived's parser. keepalived is not among the packages
+ * `npm test` installs, so this check runs where it is present and says so when it is skipped.
+ */
+const KEEPALIVED_BINARY = '/usr/sbin/keepalived';
+
+describe('keepalived configuration (page: apiserver-load-balancing)', () => {
+  it.skipIf(!existsSync(KEEPALIVED_BINARY))('is accepted by keepalived --config-test, and a broken copy is not', async () => {
+    const source = await readFile(PAGE, 'utf8');
+    const blocks = extractCodeBlocks(source);
+    const setup = blocks.find((block) => block.meta['title'] === 'Set up your shell');
+    const writer = blocks.find((block) => block.meta['title'] === 'keepalived check script and configuration');
+    if (!setup || !writer) throw new Error('the page lost its set-up or keepalived block');
+    const dir = await mkdtemp(path.join(tmpdir(), 'keepalived-verify-'));
+    try {
+      // Only the commands that write the files: everything before the page's own config test and restart.
+      const writeOnly = (writer.code.split('keepalived --config-test')[0] ?? '')
+        .replaceAll('sudo ', '')
+        .replaceAll('/etc/keepalived/', `${dir}/`);
+      await execFileAsync('bash', ['-euo', 'pipefail', '-c', `${setup.code}\n${writeOnly}`]);
+      const configPath = path.join(dir, 'keepalived.conf');
+      const config = await readFile(configPath, 'utf8');
+      const good = await execFileAsync(KEEPALIVED_BINARY, ['--config-test', '-f', configPath]).then(
+        () => ({ code: 0, output: '' }),
+        (error: { code?: number; stderr?: string }) => ({ code: error.code ?? -1, output: error.stderr ?? '' }),
+      );
+      console.log(`[keepalived] --config-test on the page's configuration: exit ${good.code} ${good.output.trim()}`);
+      expect(good.code).toBe(0);
+      expect(config).toMatch(/virtual_ipaddress \{\s+10\.0\.0\.10\/24\s+\}/);
+
+      const brokenPath = path.join(dir, 'broken.conf');
+      await writeFile(brokenPath, config.replace('interval 2', 'intervall 2'));
+      const broken = await execFileAsync(KEEPALIVED_BINARY, ['--config-test', '-f', brokenPath]).then(
+        () => ({ code: 0, output: '' }),
+        (error: { code?: number; stderr?: string }) => ({ code: error.code ?? -1, output: error.stderr ?? '' }),
+      );
+      console.log(`[keepalived] broken copy: exit ${broken.code} ${broken.output.trim()}`);
+      expect(broken.code).not.toBe(0);
+      expect(broken.output).toContain("Unknown keyword 'intervall'");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -90,6 +90,31 @@ export function withLoopbackListeners(config: string, listeners: LoopbackListene
   return [...preamble, ...sections.flatMap((section) => section.lines)].join('\n');
 }
 
+export interface PublishedStatusCheck {
+  /** The page's one-line status command (curl of the stats CSV piped to awk). */
+  command: string;
+  /** The `text` block the page shows as its expected output. */
+  expectedOutput: string;
+  /** The stats port the page's command uses, to be swapped for the test's. */
+  statsPort: number;
+}
+
+/**
+ * The status command the page tells readers to run after starting HAProxy, and the output it promises: the
+ * first command line reading the stats CSV, and the first `text` block after the code block holding it.
+ */
+export function findPublishedStatusCheck(mdxSource: string): PublishedStatusCheck {
+  const blocks = extractCodeBlocks(mdxSource);
+  const index = blocks.findIndex((block) => block.lang === 'bash' && block.code.includes('stats;csv'));
+  const command = blocks[index]?.code.split('\n').find((line) => line.includes('stats;csv'))?.trim();
+  const expected = blocks.slice(index + 1).find((block) => block.lang === 'text');
+  const port = /127\.0\.0\.1:(\d+)\/stats/.exec(command ?? '')?.[1];
+  if (index < 0 || !command || !expected || !port) {
+    throw new Error('the page has no stats command followed by a text block with its expected output');
+  }
+  return { command, expectedOutput: expected.code.trim(), statsPort: Number(port) };
+}
+
 /** HAProxy time value (`2s`, `500ms`, `1m`, bare number = ms) in milliseconds. */
 export function haproxyTimeToMs(value: string): number {
   const match = /^(\d+)(us|ms|s|m|h|d)?$/.exec(value);
