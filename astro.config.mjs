@@ -3,7 +3,7 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import mdx from '@astrojs/mdx';
 import { satteri } from '@astrojs/markdown-satteri';
-import { baseLinks } from './src/integrations/base-links.ts';
+import { baseLinks, prefixBase } from './src/integrations/base-links.ts';
 import { reviewReport } from './src/integrations/review-report.ts';
 import { serviceWorker } from './src/integrations/service-worker.ts';
 import { promqlGrammar } from './src/integrations/promql-grammar.ts';
@@ -19,6 +19,11 @@ export default defineConfig({
   site,
   base,
   trailingSlash: 'always',
+  // Older etcd mixins (and OpenShift) name the quota alert etcdBackendQuotaLowSpace; a runbook_url built from that
+  // name should still reach the page. Redirect targets do not get the base path added, hence prefixBase.
+  redirects: {
+    '/alerts/etcdbackendquotalowspace/': prefixBase('/alerts/etcddatabasequotalowspace/', base),
+  },
   markdown: {
     processor: satteri({ hastPlugins: [baseLinks(base)] }),
   },

@@ -176,4 +176,11 @@ describe('alert index as built', () => {
     const lastCritical = rows.map((row) => row.severity).lastIndexOf('critical');
     expect(lastCritical).toBeLessThan(firstWarning);
   });
+
+  it("redirects the quota alert's former name to its page, under the base path", () => {
+    const file = path.join(BUILT_SITE, 'alerts/etcdbackendquotalowspace/index.html');
+    if (!existsSync(file)) throw new Error(`${file} is missing: build the site first (npm run build)`);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain(`http-equiv="refresh" content="0;url=${BUILT_BASE}alerts/etcddatabasequotalowspace/"`);
+  });
 });
