@@ -128,8 +128,9 @@ export function availabilityBySize(input: AvailabilityBySizeInput): Availability
 
 function parseAvailabilityInput(functionName: string, input: unknown): { members: number; odds: MemberOdds } {
   const given = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
-  const hasTimes = 'mtbfHours' in given || 'mttrHours' in given;
-  if ('memberAvailability' in given && hasTimes) {
+  // A field set to undefined counts as absent, as forms often send every key.
+  const hasTimes = given['mtbfHours'] !== undefined || given['mttrHours'] !== undefined;
+  if (given['memberAvailability'] !== undefined && hasTimes) {
     throw new CalcInputError(functionName, [
       { path: 'memberAvailability', message: 'must not be given together with mtbfHours and mttrHours' },
     ]);

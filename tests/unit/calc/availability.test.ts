@@ -153,6 +153,13 @@ describe('availability', () => {
     expect(error.message).toBe(`availability: ${path} ${message}`);
   });
 
+  it('treats fields set to undefined as absent', () => {
+    const input = { members: 3, memberAvailability: 0.99, mtbfHours: undefined, mttrHours: undefined };
+    expect(availability(input as never).availability).toBeCloseTo(0.999702, 12);
+    const times = { members: 3, memberAvailability: undefined, mtbfHours: 999, mttrHours: 1 };
+    expect(availability(times as never).memberAvailability).toBe(0.999);
+  });
+
   it('rejects input that is not an object, naming the missing fields', () => {
     expect(inputError(() => availability(null as never)).issues[0]?.path).toBe('input');
     expect(inputError(() => availability({} as never)).issues.map((issue) => issue.path)).toEqual(['members', 'memberAvailability']);
