@@ -80,6 +80,8 @@ export interface ScenarioReport {
   durationMs: number;
   /** Every variable the setup block exported, with its value at the end of the scenario. */
   variables: Record<string, string>;
+  /** Output of each `run` block, by block title, for tests that check what the page's own checks printed. */
+  outputs: Record<string, string>;
 }
 
 export class ScenarioError extends Error {
@@ -176,6 +178,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const workDir = mkdtempSync(path.join(sandbox.root, `session-${options.scenario}-`));
   const session = new BashSession(workDir, { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: workDir, LANG: 'C.UTF-8', TZ: 'UTC' });
   const manualActions: HarnessAction[] = [];
+  const outputs: Record<string, string> = {};
   let currentNode = 1;
   log(`scenario ${options.scenario} from ${runbook.file} (${blocks.length} blocks)`);
   try {
@@ -209,13 +212,14 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
         }
         const note = block.kind === 'setup' ? `replaced by sandbox values for ${names.join(', ')}` : `ok in ${(outcome.durationMs / 1000).toFixed(1)} s`;
         log(`  ✓ ${label}: ${note}`);
+        if (block.kind === 'run') outputs[block.title] = outcome.output;
         if (block.kind === 'run' && outcome.output.trim() !== '') log(indent(outcome.output));
       }
       await options.afterBlock?.({ sandbox, block, readVariable: (name) => session.readVariable(name), log });
     }
     const variables: Record<string, string> = {};
     for (const name of names) variables[name] = await session.readVariable(name);
-    return { file: runbook.file, blocksRun: blocks.length, manualActions, durationMs: Date.now() - started, variables };
+    return { file: runbook.file, blocksRun: blocks.length, manualActions, durationMs: Date.now() - started, variables, outputs };
   } finally {
     await session.close();
     rmSync(workDir, { recursive: true, force: true });
