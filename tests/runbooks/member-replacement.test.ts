@@ -116,6 +116,31 @@ describe('etcd member replacement, followed from the page against etcd 3.4', () 
     );
   });
 
+  // Last, because it breaks the cluster: with cp-2 and cp-3 both down, the page's quorum check must stop the
+  // procedure before anything is removed (the check is only worth having if it can say no).
+  it('stops at the quorum check when removing a member would lose quorum', async () => {
+    if (!sandbox) throw new Error('no sandbox');
+    const membersBeforeCheck = await memberList(sandbox);
+    await sandbox.killMember(2);
+    await sandbox.killMember(3);
+    const refusal = await runScenario({
+      runbook: PAGE,
+      scenario: 'member-replacement',
+      sandbox,
+      variables: { FAILED_MEMBER_NAME: 'cp-2', NEW_MEMBER_NAME: 'cp-2', NEW_MEMBER_PEER_URL: sandbox.node(2).peerUrl },
+    }).then(
+      () => '',
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    expect(refusal).toContain('"Check quorum without the failed member"');
+    expect(refusal).toContain('healthy others: 0; needed after removal: 2');
+    expect(refusal).toContain('STOP: do not change membership');
+    // Member list is served from cp-1's own copy in etcd 3.4, so it still answers without quorum.
+    const membersAfterCheck = await memberList(sandbox);
+    expect(membersAfterCheck.map((member) => member.id).sort()).toEqual(membersBeforeCheck.map((member) => member.id).sort());
+    console.log('member-replacement: with 2 of 3 members down the page stopped at its quorum check; no member was removed');
+  });
+
   it('left the snapshot and the old data directory the page promised', () => {
     if (!sandbox) throw new Error('no sandbox');
     const snapshots = readdirSync(sandbox.backupDir).filter((name) => name.startsWith('before-member-replacement-') && name.endsWith('.db'));

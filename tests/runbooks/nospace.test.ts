@@ -32,6 +32,8 @@ describe('etcd NOSPACE alarm, cleared by following the page against etcd 3.4', (
   let alarmsBefore = '';
   let statusBefore: EndpointStatusRow[] = [];
   let report: ScenarioReport | undefined;
+  let defragOrder: string[] = [];
+  let leaderAtDefrag = '';
   let scenarioError: unknown;
 
   beforeAll(async () => {
@@ -58,6 +60,11 @@ describe('etcd NOSPACE alarm, cleared by following the page against etcd 3.4', (
         scenario: 'nospace',
         sandbox,
         variables: { QUOTA_BACKEND_BYTES: String(QUOTA_BACKEND_BYTES) },
+        afterBlock: async ({ block, readVariable }) => {
+          if (block.kind !== 'run' || !block.code.includes('DEFRAG_ORDER=')) return;
+          defragOrder = (await readVariable('DEFRAG_ORDER')).split(/\s+/).filter((endpoint) => endpoint !== '');
+          if (sandbox) leaderAtDefrag = (await endpointStatus(sandbox, sandbox.clientUrls)).find((row) => row.isLeader)?.endpoint ?? '';
+        },
       });
     } catch (error) {
       scenarioError = error;
@@ -82,6 +89,14 @@ describe('etcd NOSPACE alarm, cleared by following the page against etcd 3.4', (
     if (scenarioError) throw scenarioError;
     expect(report?.manualActions).toEqual([]);
     console.log(`nospace: ${report?.blocksRun} blocks in ${((report?.durationMs ?? 0) / 1000).toFixed(1)} s`);
+  });
+
+  it('defragmented every member once, the leader last', () => {
+    if (!sandbox) throw new Error('no sandbox');
+    expect([...defragOrder].sort()).toEqual([...sandbox.clientUrls].sort());
+    expect(leaderAtDefrag).not.toBe('');
+    expect(defragOrder.at(-1)).toBe(leaderAtDefrag);
+    console.log(`nospace: defragmentation order ${defragOrder.join(' -> ')} (leader ${leaderAtDefrag})`);
   });
 
   it('leaves no alarm on any member', async () => {
