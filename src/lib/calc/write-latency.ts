@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { CalcInputError, type CalcIssue, type Note } from './errors';
 import { majorityOf, MAX_MEMBERS } from './quorum';
-import { mulberry32, normalSource } from './_internal/random';
+import { logNormalSampler, mulberry32 } from './_internal/random';
 import { mean, quantiles } from './_internal/stats';
 import { numberBetween, parseInput, positiveNumber, wholeNumber } from './_internal/validate';
 
@@ -34,7 +34,7 @@ export const MAX_LATENCY_SAMPLES = 1_000_000;
 /** Cluster sizes the chart compares (etcd FAQ: odd sizes, at most seven advised; nine shown for contrast). */
 export const CHART_CLUSTER_SIZES: readonly number[] = [1, 3, 5, 7, 9];
 
-/** z-score of the 99th percentile of a standard normal distribution (Φ⁻¹(0.99)). */
+/** z-score of the 99th percentile of a standard normal distribution, Φ⁻¹(0.99) (tests check normalQuantile agrees). */
 const Z_99 = 2.326_347_874_040_841;
 
 export interface WriteLatencyInput {
@@ -263,15 +263,17 @@ function checkDistributions(functionName: string, fields: Record<string, ParsedD
   if (issues.length > 0) throw new CalcInputError(functionName, issues);
 }
 
-/** A sampler for one distribution; the random sources are shared so that one seed fixes the whole run. */
-function samplerOf(distribution: ParsedDistribution, uniform: () => number, normal: () => number): () => number {
+/**
+ * A sampler for one distribution; all share one uniform source so that one seed fixes the whole run. A
+ * log-normal draw is median·exp(σ·Φ⁻¹(u)) (inverse transform sampling, see logNormalSampler).
+ */
+function samplerOf(distribution: ParsedDistribution, uniform: () => number): () => number {
   if ('samplesMs' in distribution) {
     const values = Float64Array.from(distribution.samplesMs);
     return () => values[Math.floor(uniform() * values.length)] as number;
   }
   const sigma = Math.log(distribution.p99Ms / distribution.medianMs) / Z_99;
-  const median = distribution.medianMs;
-  return () => median * Math.exp(sigma * normal());
+  return logNormalSampler(distribution.medianMs, sigma, uniform);
 }
 
 /** The distribution's own p99 (closed form for a log-normal fit, type-7 quantile for samples). */
@@ -296,17 +298,27 @@ interface SimulationPlan {
   seed: number;
 }
 
-/** Monte Carlo of the commit rule: each sample draws every link and disk independently. */
-function simulateRequests(plan: SimulationPlan): Float64Array {
+interface SimulatedRequests {
+  requestMs: Float64Array;
+  /** The same samples for a three-member cluster made of the leader and the first two followers (same draws). */
+  threeMemberRequestMs: Float64Array | undefined;
+}
+
+/**
+ * Monte Carlo of the commit rule: each sample draws every link and disk independently. When the cluster has
+ * more than three members it also records what a three-member cluster (leader plus followers 0 and 1) would
+ * have seen on the very same draws, for the "more members write slower" comparison at no extra draws.
+ */
+function simulateRequests(plan: SimulationPlan): SimulatedRequests {
   const uniform = mulberry32(plan.seed);
-  const normal = normalSource(uniform);
-  const drawRtt = samplerOf(plan.rtt, uniform, normal);
-  const drawFsync = samplerOf(plan.fsync, uniform, normal);
-  const drawLeaderFsync = plan.leaderFsync ? samplerOf(plan.leaderFsync, uniform, normal) : drawFsync;
+  const drawRtt = samplerOf(plan.rtt, uniform);
+  const drawFsync = samplerOf(plan.fsync, uniform);
+  const drawLeaderFsync = plan.leaderFsync ? samplerOf(plan.leaderFsync, uniform) : drawFsync;
   const followers = plan.members - 1;
   const quorum = majorityOf(plan.members);
   const followerMs = new Float64Array(Math.max(1, followers));
   const results = new Float64Array(plan.samples);
+  const threeMemberResults = plan.members > 3 ? new Float64Array(plan.samples) : undefined;
   const viaFollower = plan.via === 'follower';
   for (let sample = 0; sample < plan.samples; sample += 1) {
     const leaderFsyncMs = drawLeaderFsync();
@@ -316,9 +328,14 @@ function simulateRequests(plan: SimulationPlan): Float64Array {
       if (follower === 0 && viaFollower) forwardingMs = rttMs;
       followerMs[follower] = rttMs + drawFsync();
     }
-    results[sample] = commitTime(leaderFsyncMs, followerMs, followers, quorum) + plan.clientRttMs + forwardingMs;
+    const fixedMs = plan.clientRttMs + forwardingMs;
+    if (threeMemberResults) {
+      const fastestOfTwo = Math.min(followerMs[0] as number, followerMs[1] as number);
+      threeMemberResults[sample] = Math.max(leaderFsyncMs, fastestOfTwo) + fixedMs;
+    }
+    results[sample] = commitTime(leaderFsyncMs, followerMs, followers, quorum) + fixedMs;
   }
-  return results;
+  return { requestMs: results, threeMemberRequestMs: threeMemberResults };
 }
 
 function percentilesOf(samples: Float64Array): LatencyPercentiles {
@@ -352,7 +369,7 @@ export function writeLatencyDistribution(input: WriteLatencyDistributionInput): 
     samples,
     seed: parsed.seed ?? 1,
   };
-  const results = simulateRequests(plan);
+  const { requestMs, threeMemberRequestMs } = simulateRequests(plan);
 
   const quorum = majorityOf(parsed.members);
   const notes: Note[] = [];
@@ -360,11 +377,11 @@ export function writeLatencyDistribution(input: WriteLatencyDistributionInput): 
   if (slowestDiskP99 > FSYNC_P99_TARGET_MS) notes.push(fsyncNote(slowestDiskP99, 'p99 is'));
   const medianRtt = medianOf(parsed.rtt);
   if (parsed.members > 1 && medianRtt > HIGH_RTT_MS) notes.push(rttNote(medianRtt));
-  const percentiles = percentilesOf(results);
-  if (quorum > 2) {
+  const percentiles = percentilesOf(requestMs);
+  if (threeMemberRequestMs) {
     // Compare with three members on the same draws. The median always rises with the cluster; the p99 need not
     // (the 2nd fastest of 4 followers has a shorter tail than the fastest of 2), so only the median is claimed.
-    const threeMembers = percentilesOf(simulateRequests({ ...plan, members: 3 }));
+    const threeMembers = percentilesOf(threeMemberRequestMs);
     if (percentiles.p50Ms > threeMembers.p50Ms) {
       notes.push({
         severity: 'info',
@@ -416,7 +433,7 @@ export function writeLatencyBySize(input: WriteLatencyBySizeInput): WriteLatency
   const parsed = parseInput('writeLatencyBySize', writeLatencyBySizeSchema, input);
   checkDistributions('writeLatencyBySize', { rtt: parsed.rtt, fsync: parsed.fsync, leaderFsync: parsed.leaderFsync });
   return (parsed.sizes ?? [...CHART_CLUSTER_SIZES]).map((members) => {
-    const results = simulateRequests({
+    const { requestMs } = simulateRequests({
       members,
       rtt: parsed.rtt,
       fsync: parsed.fsync,
@@ -426,7 +443,7 @@ export function writeLatencyBySize(input: WriteLatencyBySizeInput): WriteLatency
       samples: parsed.samples ?? 20_000,
       seed: parsed.seed ?? 1,
     });
-    return { members, quorum: majorityOf(members), ...percentilesOf(results) };
+    return { members, quorum: majorityOf(members), ...percentilesOf(requestMs) };
   });
 }
 

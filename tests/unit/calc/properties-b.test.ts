@@ -4,7 +4,7 @@ import { CalcInputError } from '../../../src/lib/calc/errors';
 import { etcdTiming } from '../../../src/lib/calc/etcd-timing';
 import { leaderElection, simulateLeaderElection } from '../../../src/lib/calc/leader-election';
 import { writeLatency, writeLatencyDistribution } from '../../../src/lib/calc/write-latency';
-import { mulberry32, normalSource } from '../../../src/lib/calc/_internal/random';
+import { HALF_UNIFORM_STEP, logNormalSampler, mulberry32, normalQuantile } from '../../../src/lib/calc/_internal/random';
 import { histogram, mean, quantileSorted, quantiles, summarize } from '../../../src/lib/calc/_internal/stats';
 
 const latency = () => fc.double({ min: 0, max: 10_000, noNaN: true, noDefaultInfinity: true });
@@ -217,7 +217,7 @@ describe('internal helpers', () => {
     expect(histogram([3, 3], 3, 3, 1)).toEqual([{ from: 3, to: 4, count: 2, fraction: 1 }]);
   });
 
-  it('mulberry32 is reproducible and uniform in [0, 1); Box–Muller gives mean 0 and variance 1', () => {
+  it('mulberry32 is reproducible and uniform in [0, 1)', () => {
     const first = mulberry32(123);
     const second = mulberry32(123);
     const draws = Array.from({ length: 100_000 }, () => first());
@@ -225,10 +225,42 @@ describe('internal helpers', () => {
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...draws)).toBeLessThan(1);
     expect(mean(draws)).toBeCloseTo(0.5, 2);
-    const normal = normalSource(mulberry32(7));
-    const normals = Array.from({ length: 100_000 }, () => normal());
+    // Outputs are k / 2^32; half a step keeps Φ⁻¹ finite at both ends.
+    expect(Number.isFinite(normalQuantile(0 + HALF_UNIFORM_STEP))).toBe(true);
+    expect(Number.isFinite(normalQuantile(1 - 2 ** -32 + HALF_UNIFORM_STEP))).toBe(true);
+  });
+
+  it.each([
+    // Standard normal quantiles from statistical tables (10 significant digits).
+    [0.5, 0],
+    [0.975, 1.959_963_985],
+    [0.99, 2.326_347_874],
+    [0.999, 3.090_232_306],
+    [0.01, -2.326_347_874],
+    [0.0001, -3.719_016_485],
+    [0.8413447461, 1],
+    [0.02, -2.053_748_911],
+  ])('normalQuantile(%s) = %s', (p, expected) => {
+    expect(normalQuantile(p)).toBeCloseTo(expected, 7);
+  });
+
+  it('normalQuantile turns uniform draws into mean 0, variance 1', () => {
+    const uniform = mulberry32(7);
+    const normals = Array.from({ length: 100_000 }, () => normalQuantile(uniform() + HALF_UNIFORM_STEP));
     const average = mean(normals);
     expect(average).toBeCloseTo(0, 1);
     expect(mean(normals.map((value) => (value - average) ** 2))).toBeCloseTo(1, 1);
+  });
+
+  it('logNormalSampler: the quantile table matches median·exp(σ·Φ⁻¹(p)) to 1e-4 below p = 0.999, exactly in the tails', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1 - 2 ** -32, noNaN: true }), fc.double({ min: 0.01, max: 1.3, noNaN: true }), (u, sigma) => {
+        const draw = logNormalSampler(2, sigma, () => u)();
+        const exact = 2 * Math.exp(sigma * normalQuantile(u + HALF_UNIFORM_STEP));
+        const tolerance = u < 0.999 ? 1e-4 : 1e-2;
+        expect(Math.abs(draw / exact - 1)).toBeLessThan(tolerance);
+        if (u < 1 / 4096 || u >= 4095 / 4096) expect(draw).toBe(exact);
+      }),
+    );
   });
 });
