@@ -20,12 +20,16 @@ export function defineCalculatorElement<Result>(definition: CalculatorDefinition
   );
 }
 
+/** Pause in typing after which a deferred chart is recomputed. */
+const CHART_DELAY_MS = 150;
+
 abstract class CalculatorElement<Result> extends HTMLElement {
   protected abstract readonly definition: CalculatorDefinition<Result>;
   private form!: HTMLFormElement;
   private queryPrefix = '';
   private chart: LazyChart | undefined;
   private started = false;
+  private chartTimer: ReturnType<typeof setTimeout> | undefined;
 
   connectedCallback(): void {
     if (this.started) return;
@@ -113,11 +117,21 @@ abstract class CalculatorElement<Result> extends HTMLElement {
   /** Runs the calculation for the current inputs and shows either the result or the problems. */
   recompute(updateUrl: boolean): void {
     const raw = this.readRaw();
-    const evaluation = evaluate(this.definition, raw);
+    const deferChart = this.definition.deferChart === true;
+    const evaluation = evaluate(this.definition, raw, !deferChart);
     this.showIssues(evaluation.ok ? [] : evaluation.issues);
+    clearTimeout(this.chartTimer);
     if (evaluation.ok) {
       this.showView(evaluation.view);
       if (evaluation.chart) this.showChart(evaluation.chart);
+      else if (deferChart) {
+        const { result, input } = evaluation;
+        this.chartTimer = setTimeout(() => {
+          // The same input already passed compute(), so the chart's own checks cannot fail differently.
+          const spec = this.definition.chart?.(result, input);
+          if (spec) this.showChart(spec);
+        }, CHART_DELAY_MS);
+      }
     }
     this.setStale(!evaluation.ok);
     if (updateUrl) {

@@ -92,4 +92,9 @@ export interface CalculatorDefinition<Result = unknown> {
   view(result: Result, input: Record<string, unknown>): ResultView;
   /** Chart of the result, or undefined when no chart helps. */
   chart?(result: Result, input: Record<string, unknown>): ChartSpec | undefined;
+  /**
+   * Compute the chart after typing pauses instead of on every keystroke, for charts whose data is a simulation
+   * too slow for one frame. The outputs still update on every keystroke.
+   */
+  deferChart?: boolean;
 }
