@@ -37,8 +37,9 @@ describe('election ticks and failover estimate', () => {
     expect(result.notes[0]?.message).toContain('1000–2000 ms');
   });
 
-  it('adds three round trips (pre-vote, vote, first entry) when the RTT is known', () => {
+  it('adds three round trips (pre-vote, vote, first entry) when the RTT is known; two without pre-vote (etcd 3.4 default)', () => {
     expect(etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 1000, rttMs: 2 }).leaderFailoverMs).toEqual({ best: 806, worst: 1906 });
+    expect(etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 1000, rttMs: 2, preVote: false }).leaderFailoverMs).toEqual({ best: 804, worst: 1904 });
   });
 
   it('ElectionTicks is integer division: 1050 ms at 100 ms heartbeats is 10 ticks', () => {
@@ -100,6 +101,7 @@ describe('input errors (CalcInputError) name the field', () => {
     [{ heartbeatMs: 100, electionTimeoutMs: 3_600_001 }, 'electionTimeoutMs', 'must be at most 3600000'],
     [{ heartbeatMs: 100, electionTimeoutMs: 1000, rttMs: 0 }, 'rttMs', 'must be greater than 0'],
     [{ heartbeatMs: 100, electionTimeoutMs: 1000, rttMs: '2' }, 'rttMs', 'must be a number'],
+    [{ heartbeatMs: 100, electionTimeoutMs: 1000, preVote: 'yes' }, 'preVote', 'must be true or false'],
   ])('%j -> %s', (input, path, message) => {
     const error = inputError(() => etcdTiming(input as never));
     expect(error.issues).toEqual([{ path, message }]);
