@@ -36,9 +36,12 @@ export interface MtbfInput {
   mttrHours: number;
 }
 
+/** Either form of the per-member figure; giving both is an error. */
 export type AvailabilityInput = MemberAvailabilityInput | MtbfInput;
 
+/** The cluster's availability; every probability is 0..1. */
 export interface AvailabilityResult {
+  /** Voting members, as given. */
   members: number;
   /** ⌊members/2⌋ + 1. */
   quorum: number;
@@ -55,13 +58,14 @@ export interface AvailabilityResult {
   notes: Note[];
 }
 
-const membersField = wholeNumber(1, MAX_MEMBERS);
-const memberAvailabilitySchema = z.object({ members: membersField, memberAvailability: numberBetween(0, 1) });
-const mtbfSchema = z.object({
-  members: membersField,
-  mtbfHours: positiveNumber(MAX_MTBF_HOURS),
-  mttrHours: positiveNumber(MAX_MTTR_HOURS),
-});
+const sizeField = wholeNumber(1, MAX_MEMBERS);
+const directFields = { memberAvailability: numberBetween(0, 1) };
+const repairFields = { mtbfHours: positiveNumber(MAX_MTBF_HOURS), mttrHours: positiveNumber(MAX_MTTR_HOURS) };
+/** Schemas by the name of the size field and the form of the per-member figure. */
+const schemas = {
+  members: { direct: z.object({ members: sizeField, ...directFields }), repair: z.object({ members: sizeField, ...repairFields }) },
+  maxMembers: { direct: z.object({ maxMembers: sizeField, ...directFields }), repair: z.object({ maxMembers: sizeField, ...repairFields }) },
+};
 
 /** Member up/down probabilities as exact decimals, plus p as a number for the result. */
 interface MemberOdds {
@@ -94,39 +98,34 @@ interface MemberOdds {
  *   giving both forms at once is an error on `memberAvailability`.
  */
 export function availability(input: AvailabilityInput): AvailabilityResult {
-  const { members, odds } = parseAvailabilityInput('availability', input);
+  const { size: members, odds } = parseSizeAndOdds('availability', 'members', input);
   const point = clusterAvailability(members, powerTables(odds, members));
   return { ...point, notes: availabilityNotes(members, odds, point.nines) };
 }
 
-export interface AvailabilityBySizeInput {
-  /** Largest cluster size on the chart, 1..101; sizes 1..maxMembers are returned. */
-  maxMembers: number;
-  /** Probability that one member is up, 0..1. */
-  memberAvailability: number;
-}
+/** The chart's largest size plus either form of the per-member figure, as for `availability`. */
+export type AvailabilityBySizeInput = { maxMembers: number } & (Omit<MemberAvailabilityInput, 'members'> | Omit<MtbfInput, 'members'>);
 
 /** One point of the "nines by cluster size" chart; same meaning as the fields of AvailabilityResult. */
 export type AvailabilityBySizePoint = Omit<AvailabilityResult, 'notes'>;
 
-const bySizeSchema = z.object({ maxMembers: membersField, memberAvailability: numberBetween(0, 1) });
-
 /**
  * Availability, unavailability and nines for every cluster size N = 1..maxMembers at one member availability
- * p, for the "nines by cluster size" chart. Same formula as `availability`. With p > 0.5 odd sizes climb and each
+ * p (given, or from MTBF and MTTR), for the "nines by cluster size" chart. Same formula as `availability`. With p > 0.5 odd sizes climb and each
  * even size sits below the odd size before it (Howard 2015: two members are worse than one).
  *
- * @throws CalcInputError naming `maxMembers` (1..101) or `memberAvailability` (0..1).
+ * @throws CalcInputError naming `maxMembers` (1..101) or the per-member field, as for `availability`.
  */
 export function availabilityBySize(input: AvailabilityBySizeInput): AvailabilityBySizePoint[] {
-  const { maxMembers, memberAvailability } = parseInput('availabilityBySize', bySizeSchema, input);
-  const tables = powerTables(oddsFromAvailability(memberAvailability), maxMembers);
+  const { size: maxMembers, odds } = parseSizeAndOdds('availabilityBySize', 'maxMembers', input);
+  const tables = powerTables(odds, maxMembers);
   const points: AvailabilityBySizePoint[] = [];
   for (let members = 1; members <= maxMembers; members++) points.push(clusterAvailability(members, tables));
   return points;
 }
 
-function parseAvailabilityInput(functionName: string, input: unknown): { members: number; odds: MemberOdds } {
+/** Validates the size field and whichever form of the per-member figure was given. */
+function parseSizeAndOdds(functionName: string, sizeKey: 'members' | 'maxMembers', input: unknown): { size: number; odds: MemberOdds } {
   const given = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
   // A field set to undefined counts as absent, as forms often send every key.
   const hasTimes = given['mtbfHours'] !== undefined || given['mttrHours'] !== undefined;
@@ -136,11 +135,15 @@ function parseAvailabilityInput(functionName: string, input: unknown): { members
     ]);
   }
   if (hasTimes) {
-    const { members, mtbfHours, mttrHours } = parseInput(functionName, mtbfSchema, input);
-    return { members, odds: oddsFromRepairTimes(mtbfHours, mttrHours) };
+    const parsed = parseInput(functionName, schemas[sizeKey].repair, input);
+    return { size: sizeOf(parsed), odds: oddsFromRepairTimes(parsed.mtbfHours, parsed.mttrHours) };
   }
-  const { members, memberAvailability } = parseInput(functionName, memberAvailabilitySchema, input);
-  return { members, odds: oddsFromAvailability(memberAvailability) };
+  const parsed = parseInput(functionName, schemas[sizeKey].direct, input);
+  return { size: sizeOf(parsed), odds: oddsFromAvailability(parsed.memberAvailability) };
+}
+
+function sizeOf(parsed: { members: number } | { maxMembers: number }): number {
+  return 'members' in parsed ? parsed.members : parsed.maxMembers;
 }
 
 function oddsFromAvailability(memberAvailability: number): MemberOdds {

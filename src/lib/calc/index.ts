@@ -25,6 +25,8 @@ export {
   availabilityBySize,
   MINUTES_PER_YEAR,
   MAX_NINES,
+  MAX_MTBF_HOURS,
+  MAX_MTTR_HOURS,
   type AvailabilityInput,
   type MemberAvailabilityInput,
   type MtbfInput,

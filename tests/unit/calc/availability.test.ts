@@ -183,9 +183,21 @@ describe('availabilityBySize', () => {
     }
   });
 
+  it('takes MTBF and MTTR too, with the same exact u as availability()', () => {
+    const points = availabilityBySize({ maxMembers: 5, mtbfHours: 8760, mttrHours: 4 });
+    const { notes: _notes, ...five } = availability({ members: 5, mtbfHours: 8760, mttrHours: 4 });
+    expect(points.at(-1)).toEqual(five);
+    // Three members: U = 3u²p + u³ = 3u² − 2u³ with u = 4 / 8764.
+    const u = 4 / 8764;
+    expect((points[2]?.unavailability ?? 0) / (3 * u * u - 2 * u * u * u)).toBeCloseTo(1, 12);
+  });
+
   it('names bad fields', () => {
     expect(inputError(() => availabilityBySize({ maxMembers: 0, memberAvailability: 0.9 })).issues).toEqual([
       { path: 'maxMembers', message: 'must be at least 1' },
     ]);
+    expect(inputError(() => availabilityBySize({ maxMembers: 3, mtbfHours: -1, mttrHours: 1 })).message).toBe(
+      'availabilityBySize: mtbfHours must be greater than 0',
+    );
   });
 });
