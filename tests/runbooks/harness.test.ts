@@ -3,12 +3,14 @@
  * commands, it fails a run at the broken block and names its MDX line, it keeps one shell session per
  * scenario, and it leaves no etcd behind.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { misspeltEtcdctlCommands } from './lib/etcdctl-commands';
 import { exportedNames, loadRunbook, RunbookError } from './lib/runbook';
-import { EtcdSandbox, processExists } from './lib/sandbox';
+import { EtcdSandbox, processExists, reapAbandonedSandboxes } from './lib/sandbox';
 import { REPO_ROOT, runScenario, ScenarioError } from './lib/scenario';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
@@ -102,6 +104,39 @@ describe('etcdctl command spelling', () => {
       'etcdctl get /a --prefix | wc -l',
     ].join('\n');
     expect(misspeltEtcdctlCommands(code)).toEqual([]);
+  });
+});
+
+describe('abandoned sandboxes', () => {
+  test("a killed test run's etcd processes are reaped by the next sandbox; live owners and unrelated processes are left alone", async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'reaper-check-'));
+    const abandoned = path.join(parent, 'runbook-sandbox-abandoned');
+    const owned = path.join(parent, 'runbook-sandbox-owned');
+    mkdirSync(abandoned);
+    mkdirSync(owned);
+    const deadPid = spawnSync('true').pid ?? 0;
+    // Stand-ins for etcd: `exec -a` gives sleep a command line naming etcd and the sandbox folder.
+    const straySleep = spawn('bash', ['-c', `exec -a etcd-in-${abandoned} sleep 60`], { detached: true, stdio: 'ignore' });
+    const unrelated = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    try {
+      writeFileSync(path.join(abandoned, 'owner-pid'), String(deadPid));
+      writeFileSync(path.join(abandoned, 'etcd-pids'), `${straySleep.pid}\n${unrelated.pid}\n`);
+      writeFileSync(path.join(owned, 'owner-pid'), String(process.pid));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const strayExited = new Promise<boolean>((resolve) => {
+        straySleep.once('exit', () => resolve(true));
+        setTimeout(() => resolve(false), 5_000);
+      });
+      expect(reapAbandonedSandboxes(parent)).toBe(1);
+      expect(await strayExited).toBe(true);
+      expect(processExists(unrelated.pid ?? 0)).toBe(true);
+      expect(readdirSync(parent)).toEqual(['runbook-sandbox-owned']);
+      console.log('reaper: killed the stray stand-in of a dead owner, kept an unrelated process and a live owner\'s folder');
+    } finally {
+      straySleep.kill('SIGKILL');
+      unrelated.kill('SIGKILL');
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
 

@@ -9,7 +9,7 @@
  * kills every group this module started, so no etcd outlives a test run.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -109,6 +109,42 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
+const SANDBOX_PREFIX = 'runbook-sandbox-';
+/** Written in each sandbox folder: the test process that owns it, and the etcd process ids it started. */
+const OWNER_FILE = 'owner-pid';
+const PIDS_FILE = 'etcd-pids';
+const KEPT_FILE = 'kept';
+
+/**
+ * A test process killed outright (SIGKILL, a CI timeout) runs no exit handler, so its etcd members would live
+ * on. Each new sandbox therefore looks for folders whose owner is gone, kills the etcd processes recorded there
+ * (only if /proc shows an etcd still using that folder, so a reused process id is left alone) and removes them.
+ */
+export function reapAbandonedSandboxes(parent = tmpdir()): number {
+  let reaped = 0;
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(SANDBOX_PREFIX)) continue;
+    const dir = path.join(parent, name);
+    const ownerFile = path.join(dir, OWNER_FILE);
+    if (!existsSync(ownerFile) || existsSync(path.join(dir, KEPT_FILE))) continue;
+    if (processExists(Number(readFileSync(ownerFile, 'utf8')))) continue;
+    const pidsFile = path.join(dir, PIDS_FILE);
+    const pids = existsSync(pidsFile) ? readFileSync(pidsFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+    for (const pid of pids) {
+      let commandLine = '';
+      try {
+        commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (commandLine.includes('etcd') && commandLine.includes(dir)) killGroup(pid, 'SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+    reaped += 1;
+  }
+  return reaped;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The environment for etcd and etcdctl children: no inherited `ETCD_*`/`ETCDCTL_*` variable may change a flag. */
@@ -142,7 +178,10 @@ export class EtcdSandbox {
 
   /** Makes the PKI and node folders and starts the three members; resolves once all report healthy. */
   static async start(options: SandboxOptions = {}): Promise<EtcdSandbox> {
-    const root = mkdtempSync(path.join(tmpdir(), 'runbook-sandbox-'));
+    const reaped = reapAbandonedSandboxes();
+    if (reaped > 0) console.log(`removed ${reaped} sandbox folder(s) left by test processes that were killed`);
+    const root = mkdtempSync(path.join(tmpdir(), SANDBOX_PREFIX));
+    writeFileSync(path.join(root, OWNER_FILE), String(process.pid));
     const pki = createEtcdPki(root);
     const ports = await freeLoopbackPorts(MEMBER_COUNT * 2);
     const nodes: SandboxNode[] = [];
@@ -227,6 +266,7 @@ export class EtcdSandbox {
       if (child.pid === undefined) throw new Error(`could not start ${ETCD_BINARY} for ${node.name}`);
       registerGroup(child.pid);
       this.startedPids.push(child.pid);
+      appendFileSync(path.join(this.root, PIDS_FILE), `${child.pid}\n`);
       const pid = child.pid;
       child.once('exit', () => forgetGroup(pid));
       node.process = child;
@@ -334,6 +374,7 @@ export class EtcdSandbox {
       }),
     );
     if (process.env['HANDBOOK_KEEP_SANDBOX'] === '1') {
+      writeFileSync(path.join(this.root, KEPT_FILE), '');
       console.log(`sandbox kept at ${this.root}`);
       return;
     }
