@@ -116,6 +116,7 @@ abstract class CalculatorElement<Result> extends HTMLElement {
 
   /** Runs the calculation for the current inputs and shows either the result or the problems. */
   recompute(updateUrl: boolean): void {
+    const startedAt = performance.now();
     const raw = this.readRaw();
     const deferChart = this.definition.deferChart === true;
     const evaluation = evaluate(this.definition, raw, !deferChart);
@@ -127,9 +128,11 @@ abstract class CalculatorElement<Result> extends HTMLElement {
       else if (deferChart) {
         const { result, input } = evaluation;
         this.chartTimer = setTimeout(() => {
+          const chartStartedAt = performance.now();
           // The same input already passed compute(), so the chart's own checks cannot fail differently.
           const spec = this.definition.chart?.(result, input);
           if (spec) this.showChart(spec);
+          performance.measure('hb-calc:chart', { start: chartStartedAt });
         }, CHART_DELAY_MS);
       }
     }
@@ -143,6 +146,8 @@ abstract class CalculatorElement<Result> extends HTMLElement {
       );
       history.replaceState(history.state, '', `${location.pathname}${search}${location.hash}`);
     }
+    // User Timing entries let the browser tests (and DevTools) read how long each recompute took.
+    performance.measure('hb-calc:recompute', { start: startedAt });
   }
 
   private showIssues(issues: readonly CalcIssue[]): void {

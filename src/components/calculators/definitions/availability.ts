@@ -65,6 +65,8 @@ export const availabilityCalculator: CalculatorDefinition<AvailabilityResult> = 
     notes: result.notes,
     refusals: [],
   }),
+  // The chart's data is a run per cluster size (or a simulation): too slow to redo on every keystroke.
+  deferChart: true,
   chart: (result): ChartSpec => {
     const points = availabilityBySize({ maxMembers: chartSizes(result.members), memberAvailability: result.memberAvailability });
     const memberText = formatPercent(result.memberAvailability);

@@ -97,6 +97,8 @@ export const leaderElectionCalculator: CalculatorDefinition<LeaderElectionResult
       ]),
     },
   }),
+  // The chart's data is a run per cluster size (or a simulation): too slow to redo on every keystroke.
+  deferChart: true,
   chart: (result, input): ChartSpec | undefined => {
     let simulation;
     try {

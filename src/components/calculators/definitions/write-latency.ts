@@ -19,7 +19,7 @@ import type { CalculatorDefinition, ChartSpec } from '../client/types';
  * chart (one run per cluster size) is deferred until typing pauses. A fixed seed keeps the figures still while
  * the inputs stay the same.
  */
-const RESULT_SAMPLES = 3000;
+const RESULT_SAMPLES = 2000;
 const CHART_SAMPLES = 3000;
 const SEED = 1;
 
