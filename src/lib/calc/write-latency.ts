@@ -3,7 +3,7 @@ import { CalcInputError, type CalcIssue, type Note } from './errors';
 import { majorityOf, MAX_MEMBERS } from './quorum';
 import { logNormalSampler, mulberry32 } from './_internal/random';
 import { mean, quantiles } from './_internal/stats';
-import { numberBetween, parseInput, positiveNumber, wholeNumber } from './_internal/validate';
+import { numberBetween, parseInput, wholeNumber } from './_internal/validate';
 
 /**
  * Latency of one etcd write (a Raft proposal) from the members' round-trip times and disk sync times.
@@ -184,8 +184,8 @@ function round(value: number): number {
 // Distributions and Monte Carlo percentiles
 
 /**
- * A latency distribution: a median and p99 (fitted as a log-normal: μ = ln median, σ = ln(p99/median)/2.326),
- * or measured samples (drawn with replacement). All in ms.
+ * A latency distribution: a median and p99 (fitted as a log-normal: μ = ln median, σ = ln(p99/median)/2.326;
+ * both 0 means no delay), or measured samples (drawn with replacement). All in ms.
  */
 export type LatencyDistribution = { medianMs: number; p99Ms: number } | { samplesMs: number[] };
 
@@ -224,7 +224,7 @@ export interface WriteLatencyDistributionResult extends LatencyPercentiles {
 
 const distributionSchema = z.union(
   [
-    z.object({ medianMs: positiveNumber(MAX_LATENCY_MS), p99Ms: positiveNumber(MAX_LATENCY_MS) }),
+    z.object({ medianMs: latencyMs(), p99Ms: latencyMs() }),
     z.object({
       samplesMs: z.array(latencyMs()).check(
         z.minLength(1, { error: 'must hold at least one sample' }),
@@ -252,10 +252,17 @@ const writeLatencyDistributionSchema = z.object({
 
 type ParsedDistribution = { medianMs: number; p99Ms: number } | { samplesMs: number[] };
 
-/** A median above its p99 is not a distribution; zod checks each number, this checks the pair. */
+/**
+ * zod checks each number; this checks the pair. A median above its p99 is not a distribution, and a log-normal
+ * needs a median above 0, except for a link or disk with no delay at all (median and p99 both 0).
+ */
 function distributionIssues(field: string, distribution: ParsedDistribution | undefined): CalcIssue[] {
   if (distribution === undefined || !('medianMs' in distribution)) return [];
-  return distribution.p99Ms < distribution.medianMs ? [{ path: `${field}.p99Ms`, message: 'must be at least medianMs' }] : [];
+  if (distribution.p99Ms < distribution.medianMs) return [{ path: `${field}.p99Ms`, message: 'must be at least medianMs' }];
+  if (distribution.medianMs === 0 && distribution.p99Ms > 0) {
+    return [{ path: `${field}.medianMs`, message: 'must be greater than 0 when p99Ms is' }];
+  }
+  return [];
 }
 
 function checkDistributions(functionName: string, fields: Record<string, ParsedDistribution | undefined>): void {
@@ -272,6 +279,7 @@ function samplerOf(distribution: ParsedDistribution, uniform: () => number): () 
     const values = Float64Array.from(distribution.samplesMs);
     return () => values[Math.floor(uniform() * values.length)] as number;
   }
+  if (distribution.medianMs === 0) return () => 0;
   const sigma = Math.log(distribution.p99Ms / distribution.medianMs) / Z_99;
   return logNormalSampler(distribution.medianMs, sigma, uniform);
 }

@@ -150,6 +150,11 @@ describe('writeLatencyDistribution (Monte Carlo)', () => {
     expect(viaFollower.meanMs).toBeCloseTo(1.5 + 2, 1);
   });
 
+  it('a link with no delay (median and p99 both 0) adds nothing', () => {
+    const result = writeLatencyDistribution({ members: 3, rtt: { medianMs: 0, p99Ms: 0 }, fsync: { samplesMs: [2] }, samples: 100 });
+    expect([result.p50Ms, result.p99Ms]).toEqual([2, 2]);
+  });
+
   it('uses 20 000 samples unless told otherwise', () => {
     expect(writeLatencyDistribution({ members: 3, rtt: ssd, fsync: ssd }).samples).toBe(20_000);
   });
@@ -173,7 +178,8 @@ describe('writeLatencyDistribution (Monte Carlo)', () => {
   it.each([
     [{ members: 3, rtt: { medianMs: 2, p99Ms: 1 }, fsync: ssd }, 'rtt.p99Ms', 'must be at least medianMs'],
     [{ members: 3, rtt: ssd, fsync: ssd, leaderFsync: { medianMs: 5, p99Ms: 4 } }, 'leaderFsync.p99Ms', 'must be at least medianMs'],
-    [{ members: 3, rtt: { medianMs: 0, p99Ms: 1 }, fsync: ssd }, 'rtt.medianMs', 'must be greater than 0'],
+    [{ members: 3, rtt: { medianMs: 0, p99Ms: 1 }, fsync: ssd }, 'rtt.medianMs', 'must be greater than 0 when p99Ms is'],
+    [{ members: 3, rtt: { medianMs: -1, p99Ms: 1 }, fsync: ssd }, 'rtt.medianMs', 'must be at least 0'],
     [{ members: 3, rtt: { samplesMs: [] }, fsync: ssd }, 'rtt.samplesMs', 'must hold at least one sample'],
     [{ members: 3, rtt: { p50: 1 }, fsync: ssd }, 'rtt', 'must be { medianMs, p99Ms } or { samplesMs: [...] }'],
     [{ members: 3, rtt: ssd, fsync: ssd, samples: 0 }, 'samples', 'must be at least 1'],
