@@ -113,6 +113,12 @@ describe('etcd backup and restore, followed from the page against etcd 3.4', () 
     expect(readFileSync(path.join(REPO_ROOT, PAGE), 'utf8')).toMatch(/3\.4\.27/);
   });
 
+  test('a snapshot from two endpoints is refused with the message the page quotes', async () => {
+    const error: unknown = await sandbox.etcdctl(['snapshot', 'save', path.join(sandbox.backupDir, 'two.db')], sandbox.clientUrls.slice(0, 2)).catch((caught: unknown) => caught);
+    expect(String(error)).toContain('snapshot must be requested to one selected node, not multiple');
+    expect(readFileSync(path.join(REPO_ROOT, PAGE), 'utf8')).toContain('snapshot must be requested to one selected node, not multiple');
+  });
+
   test('"snapshot save" misspelt as "snapshot sav" in a copy of the page fails the run', async () => {
     const broken = readFileSync(path.join(REPO_ROOT, PAGE), 'utf8').replaceAll('snapshot save', 'snapshot sav');
     const error: unknown = await runScenario({ runbook: PAGE, scenario: 'backup-restore', sandbox, source: broken }).catch((caught: unknown) => caught);
