@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inputError } from './helpers/input-error';
 import { ETCD_TIMING_PRESETS, etcdTiming, etcdValidationErrors, recommendFlags } from '../../../src/lib/calc/etcd-timing';
+import { mulberry32 } from '../../../src/lib/calc/_internal/random';
 
 
 // Messages as etcd 3.4.23 prints them ("error verifying flags, <message>. See 'etcd --help'."), which match
@@ -59,6 +60,55 @@ describe('election ticks and failover estimate', () => {
     expect(etcdTiming({ heartbeatMs: 0, electionTimeoutMs: 1000 })).toMatchObject({ electionTicks: 0, leaderFailoverMs: null });
     expect(etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 50 })).toMatchObject({ electionTicks: 0, leaderFailoverMs: null });
     expect(etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 150 }).leaderFailoverMs).toEqual({ best: 0, worst: 100 });
+  });
+});
+
+/**
+ * A tick-level model of raft's follower timers, written from raft.go rather than from the closed form: the leader
+ * sends a heartbeat on each of its ticks (every HB) and fails at a random moment after the last one; each
+ * follower resets electionElapsed when that heartbeat arrives, increments it on its own ticks (random phase), and
+ * campaigns when it reaches its randomized timeout, drawn from [T, 2T − 1]. Network delay is taken as zero.
+ */
+function simulateCampaignStartMs(heartbeatMs: number, electionTicks: number, followers: number, trials: number, seed: number): number[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: trials }, () => {
+    const failedAt = random() * heartbeatMs; // the last heartbeat went out at 0
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let follower = 0; follower < followers; follower += 1) {
+      const timeoutTicks = electionTicks + Math.floor(random() * electionTicks);
+      const firstTickAt = heartbeatMs - random() * heartbeatMs; // in (0, HB]
+      let elapsed = 0;
+      let tickAt = firstTickAt;
+      for (;;) {
+        elapsed += 1;
+        if (elapsed >= timeoutTicks) break;
+        tickAt += heartbeatMs;
+      }
+      earliest = Math.min(earliest, tickAt);
+    }
+    return earliest - failedAt;
+  });
+}
+
+describe('failover bounds checked against a tick-level model of raft (derived, so verified here)', () => {
+  it.each([
+    [100, 1000, 1],
+    [100, 1000, 2],
+    [100, 500, 4],
+    [130, 1300, 1],
+    [50, 1050, 1],
+  ])('heartbeat %i ms, election %i ms, %i follower(s)', (heartbeatMs, electionTimeoutMs, followers) => {
+    const result = etcdTiming({ heartbeatMs, electionTimeoutMs });
+    const bounds = result.leaderFailoverMs!;
+    const samples = simulateCampaignStartMs(heartbeatMs, result.electionTicks, followers, 50_000, heartbeatMs + followers);
+    const lowest = Math.min(...samples);
+    const highest = Math.max(...samples);
+    expect(lowest).toBeGreaterThanOrEqual(bounds.best);
+    expect(highest).toBeLessThanOrEqual(bounds.worst);
+    // The bounds are reached, not just respected (within a tenth of a heartbeat). The worst case needs every
+    // follower to draw the longest timeout, so it is only approached with one follower.
+    expect(lowest - bounds.best).toBeLessThan(heartbeatMs / 10);
+    if (followers === 1) expect(bounds.worst - highest).toBeLessThan(heartbeatMs / 10);
   });
 });
 
