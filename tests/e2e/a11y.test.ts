@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './helpers/browser';
 import { serveStatic, type StaticSite } from './helpers/server';
-import { BASE, DIST, settle, sitemapPages, themedContext, type Theme } from './helpers/site';
+import { BASE, DIST, PAGE_LOAD_TIMEOUT_MS, PAGE_TEST_TIMEOUT_MS, settle, sitemapPages, themedContext, type Theme } from './helpers/site';
 
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -47,12 +47,12 @@ function describeViolations(violations: AxeViolation[]): string[] {
 }
 
 describe.concurrent.each(['light', 'dark'] as Theme[])('axe, WCAG 2.2 A/AA, %s theme', (theme) => {
-  it.for(PAGES)('/%s has no violations', async (pagePath, { expect }) => {
+  it.for(PAGES)('/%s has no violations', { timeout: PAGE_TEST_TIMEOUT_MS }, async (pagePath, { expect }) => {
     const context = contexts.get(theme);
     if (!context) throw new Error(`no ${theme} context`);
     const page = await context.newPage();
     try {
-      await page.goto(new URL(pagePath, site.url).href, { waitUntil: 'load' });
+      await page.goto(new URL(pagePath, site.url).href, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
       await expect(page.evaluate(() => document.documentElement.dataset['theme'])).resolves.toBe(theme);
       await settle(page);
       await page.addScriptTag({ path: AXE_SOURCE });

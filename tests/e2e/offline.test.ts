@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { buildServiceWorker } from '../../src/integrations/service-worker';
 import { collectPageErrors, launchBrowser, type LaunchedBrowser } from './helpers/browser';
 import { serveStatic, type StaticSite } from './helpers/server';
-import { BASE, DIST, sitemapPages } from './helpers/site';
+import { BASE, builtPageTitle, DIST, sitemapPages } from './helpers/site';
 
 const PAGES = sitemapPages();
 const FIRST_VISIT = '';
@@ -45,13 +45,6 @@ async function visitUntilControlled(context: BrowserContext, url: string): Promi
   return page;
 }
 
-function pageTitle(pagePath: string): string {
-  const html = readFileSync(path.join(copy, pagePath, 'index.html'), 'utf8');
-  const title = /<h1[^>]*id="_top"[^>]*>([^<]+)<\/h1>/.exec(html)?.[1];
-  if (!title) throw new Error(`no page title in ${pagePath}`);
-  return title.replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"');
-}
-
 describe('offline reading', () => {
   it('the build registers a Workbox service worker that precaches every page and the search index', () => {
     const worker = readFileSync(path.join(copy, 'sw.js'), 'utf8');
@@ -78,7 +71,7 @@ describe('offline reading', () => {
       const response = await page.goto(new URL(NEVER_VISITED, site.url).href);
       expect(response?.status()).toBe(200);
       expect(response?.fromServiceWorker()).toBe(true);
-      await expect(page.locator('h1#_top').innerText()).resolves.toBe(pageTitle(NEVER_VISITED));
+      await expect(page.locator('h1#_top').innerText()).resolves.toBe(builtPageTitle(NEVER_VISITED, copy));
 
       await page.keyboard.press('Control+K');
       const input = page.locator('#starlight__search input');

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { extractCodeBlocks } from '../runbooks/lib/extract-blocks';
 import { collectPageErrors, launchBrowser, type LaunchedBrowser } from './helpers/browser';
 import { serveStatic, type StaticSite } from './helpers/server';
-import { BASE, DIST, sitemapPages } from './helpers/site';
+import { BASE, builtPageTitle, DIST, PAGE_LOAD_TIMEOUT_MS, sitemapPages } from './helpers/site';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PAGES = sitemapPages();
@@ -41,7 +41,7 @@ beforeAll(async () => {
   launched = await launchBrowser();
   page = await launched.browser.newPage({ serviceWorkers: 'block' });
   errors = collectPageErrors(page);
-  await page.goto(new URL('print/', site.url).href, { waitUntil: 'networkidle' });
+  await page.goto(new URL('print/', site.url).href, { waitUntil: 'networkidle', timeout: PAGE_LOAD_TIMEOUT_MS });
   await page.emulateMedia({ media: 'print' });
   const pdfFile = path.join(workDir, 'handbook.pdf');
   writeFileSync(pdfFile, await page.pdf({ format: 'A4', printBackground: false }));
@@ -55,13 +55,6 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-function titleOf(pagePath: string): string {
-  const html = readFileSync(path.join(DIST, pagePath, 'index.html'), 'utf8');
-  const title = /<h1[^>]*id="_top"[^>]*>([^<]+)<\/h1>/.exec(html)?.[1];
-  if (!title) throw new Error(`no title in ${pagePath}`);
-  return title.replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-}
-
 describe('the print edition', () => {
   it('renders without errors and prints a non-trivial PDF', () => {
     expect(errors).toEqual([]);
@@ -73,7 +66,7 @@ describe('the print edition', () => {
     expect(entries.length).toBeGreaterThan(0);
     const contents = await page.locator('nav.print-edition-contents a').allInnerTexts();
     for (const entry of entries) {
-      const title = titleOf(entry);
+      const title = builtPageTitle(entry);
       expect(contents, `table of contents lacks ${title}`).toContain(title);
       expect(squeeze(pdfText), `PDF lacks the page ${entry}`).toContain(squeeze(title));
     }

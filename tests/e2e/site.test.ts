@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { collectPageErrors, launchBrowser, PHONE, type LaunchedBrowser } from './helpers/browser';
 import { serveStatic, type StaticSite } from './helpers/server';
-import { BASE, DIST, sitemapPages, themedContext, type Theme } from './helpers/site';
+import { BASE, DIST, PAGE_LOAD_TIMEOUT_MS, PAGE_TEST_TIMEOUT_MS, sitemapPages, themedContext, type Theme } from './helpers/site';
 
 const PAGES = sitemapPages();
 /** Search is tried from a runbook page, where a reader needs it mid-incident. */
@@ -66,7 +66,7 @@ async function brokenImages(page: Page): Promise<string[]> {
 async function visit(contextName: string, pagePath: string): Promise<{ page: Page; errors: string[]; status: number | undefined }> {
   const page = await context(contextName).newPage();
   const errors = collectPageErrors(page);
-  const response = await page.goto(new URL(pagePath, site.url).href, { waitUntil: 'load' });
+  const response = await page.goto(new URL(pagePath, site.url).href, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
   return { page, errors, status: response?.status() };
 }
 
@@ -78,7 +78,7 @@ describe('every page in the sitemap', () => {
   });
 
   describe.concurrent.each(['light', 'dark'] as Theme[])('desktop, %s theme', (theme) => {
-    it.for(PAGES)(`/%s: loads without errors or broken images`, async (pagePath, { expect }) => {
+    it.for(PAGES)(`/%s: loads without errors or broken images`, { timeout: PAGE_TEST_TIMEOUT_MS }, async (pagePath, { expect }) => {
       const { page, errors, status } = await visit(theme, pagePath);
       try {
         expect(status).toBe(200);
@@ -93,7 +93,7 @@ describe('every page in the sitemap', () => {
   });
 
   describe.concurrent('phone', () => {
-    it.for(PAGES)('/%s: does not scroll sideways', async (pagePath, { expect }) => {
+    it.for(PAGES)('/%s: does not scroll sideways', { timeout: PAGE_TEST_TIMEOUT_MS }, async (pagePath, { expect }) => {
       const { page, errors, status } = await visit('phone', pagePath);
       try {
         expect(status).toBe(200);
@@ -163,6 +163,21 @@ describe('search', () => {
   it('the search button opens search on a phone', async () => {
     const results = await search((page) => page.getByRole('button', { name: /^Search/ }).click(), 'etcdNoLeader', 'phone');
     expect(results.length).toBeGreaterThan(0);
+  });
+
+  it('the landing page offers the three ways in, and its big search button opens search', async () => {
+    const { page, errors } = await visit('light', '');
+    try {
+      for (const name of ['I have an alert', 'I need a procedure', 'I am planning capacity']) {
+        await expect(page.getByText(name, { exact: true }).isVisible()).resolves.toBe(true);
+      }
+      await page.getByRole('button', { name: /Search the handbook/ }).click();
+      await page.locator('site-search dialog[open]').waitFor();
+      await page.locator('#starlight__search input').waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
   });
 
   it('the search button is named by its visible text, including the shortcut', async () => {

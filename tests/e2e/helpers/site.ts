@@ -12,6 +12,13 @@ export const BASE = process.env['HANDBOOK_BASE'] ?? '/';
 export type Theme = 'light' | 'dark';
 
 /**
+ * The print edition is the whole handbook in one page (~750 KB of HTML); on a busy 2-core machine running
+ * other suites it can take tens of seconds to load and check, so page checks get generous limits.
+ */
+export const PAGE_LOAD_TIMEOUT_MS = 120_000;
+export const PAGE_TEST_TIMEOUT_MS = 240_000;
+
+/**
  * Every page in the build's sitemap as a path below the base (`''` for the home page, `runbooks/x/` ...), so a
  * test can join it to the local server's URL whatever origin the sitemap was built for.
  */
@@ -78,4 +85,17 @@ export async function settle(page: Page): Promise<void> {
         setTimeout(() => (window.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 1)))(() => resolve()), 600);
       }),
   );
+}
+
+/** The page's title (Starlight's `h1#_top`) as the built HTML file in `dist` has it, entities decoded. */
+export function builtPageTitle(pagePath: string, dist = DIST): string {
+  const html = readFileSync(path.join(dist, pagePath, 'index.html'), 'utf8');
+  const title = /<h1[^>]*id="_top"[^>]*>([^<]+)<\/h1>/.exec(html)?.[1];
+  if (!title) throw new Error(`no page title in ${pagePath}`);
+  return title
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
