@@ -119,6 +119,18 @@ describe('etcd backup and restore, followed from the page against etcd 3.4', () 
     expect(readFileSync(path.join(REPO_ROOT, PAGE), 'utf8')).toContain('snapshot must be requested to one selected node, not multiple');
   });
 
+  test('a decryption with the wrong iteration count fails the run at the first block that decrypts', async () => {
+    const page = readFileSync(path.join(REPO_ROOT, PAGE), 'utf8');
+    const broken = page.replaceAll('enc -d -aes-256-cbc -pbkdf2 -iter 200000', 'enc -d -aes-256-cbc -pbkdf2 -iter 100000');
+    expect(broken).not.toBe(page);
+    const error: unknown = await runScenario({ runbook: PAGE, scenario: 'backup-restore', sandbox, source: broken }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ScenarioError);
+    const message = (error as Error).message;
+    expect(message).toContain('"Check, then drop the plain copy"');
+    expect(message).toMatch(/bad decrypt|STOP: the encrypted copy does not decrypt/);
+    console.log(`backup-restore: wrong decryption rejected: ${message.split('\n')[0]}`);
+  });
+
   test('"snapshot save" misspelt as "snapshot sav" in a copy of the page fails the run', async () => {
     const broken = readFileSync(path.join(REPO_ROOT, PAGE), 'utf8').replaceAll('snapshot save', 'snapshot sav');
     const error: unknown = await runScenario({ runbook: PAGE, scenario: 'backup-restore', sandbox, source: broken }).catch((caught: unknown) => caught);
