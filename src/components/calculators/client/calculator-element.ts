@@ -70,6 +70,23 @@ abstract class CalculatorElement<Result> extends HTMLElement {
     addEventListener('beforeprint', () => this.querySelectorAll('details').forEach((details) => (details.open = true)));
 
     this.recompute(Object.keys(fromQuery).length > 0);
+    this.seedChartFromInitialValues();
+  }
+
+  /**
+   * When a shared link holds bad input, the page keeps showing the server-rendered result (marked stale); the
+   * chart must then show that same result, so it is computed from the values the page was built with.
+   */
+  private seedChartFromInitialValues(): void {
+    if (!this.hasAttribute('data-stale') || !this.chart || !this.definition.chart) return;
+    let initial: Record<string, string>;
+    try {
+      initial = JSON.parse(this.dataset['initial'] ?? '{}') as Record<string, string>;
+    } catch {
+      return;
+    }
+    const evaluation = evaluate(this.definition, initial);
+    if (evaluation.ok && evaluation.chart) this.chart.show(evaluation.chart);
   }
 
   /** Parameter prefix: explicit on the element, else the calculator id when several calculators share the page. */

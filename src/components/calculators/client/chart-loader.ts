@@ -37,7 +37,12 @@ export class LazyChart {
 
   show(spec: ChartSpec): void {
     this.latest = spec;
-    this.module?.drawChart(this.canvas, spec);
+    if (this.module) this.draw(this.module, spec);
+  }
+
+  private draw(module: ChartModule, spec: ChartSpec): void {
+    module.drawChart(this.canvas, spec);
+    this.container.dataset['chartState'] = 'drawn';
   }
 
   private async load(): Promise<void> {
@@ -48,7 +53,7 @@ export class LazyChart {
       this.container.dataset['chartState'] = 'failed';
       return;
     }
-    this.container.dataset['chartState'] = 'drawn';
-    if (this.latest) this.module.drawChart(this.canvas, this.latest);
+    this.container.dataset['chartState'] = 'loaded';
+    if (this.latest) this.draw(this.module, this.latest);
   }
 }

@@ -7,6 +7,7 @@ import {
 } from '../../../lib/calc/availability';
 import { MAX_MEMBERS } from '../../../lib/calc/quorum';
 import { formatMinutes, formatNumber, formatPercent } from '../client/format';
+import { membersField } from './fields';
 import type { CalculatorDefinition, ChartSpec } from '../client/types';
 
 const MODES = [
@@ -22,7 +23,7 @@ function chartSizes(members: number): number {
 export const availabilityCalculator: CalculatorDefinition<AvailabilityResult> = {
   id: 'availability',
   fields: [
-    { name: 'members', label: 'Voting members', unit: 'members', kind: 'integer', hint: `Whole number from 1 to ${MAX_MEMBERS}.` },
+    membersField,
     { name: 'mode', label: 'Describe one member by', kind: 'select', options: MODES },
     {
       name: 'memberAvailability',

@@ -2,6 +2,7 @@
 // instance is created at module load and so stays in every bundle that touches index.ts.
 import { MAX_LEARNERS, MAX_MEMBERS, quorum, type QuorumInput, type QuorumResult } from '../../../lib/calc/quorum';
 import { formatNumber } from '../client/format';
+import { membersField } from './fields';
 import type { CalculatorDefinition, ChartSpec } from '../client/types';
 
 /** Cluster sizes on the chart: one to nine, the range of the etcd FAQ table, stretched to include the input. */
@@ -13,7 +14,7 @@ function chartSizes(members: number): number[] {
 export const quorumCalculator: CalculatorDefinition<QuorumResult> = {
   id: 'quorum',
   fields: [
-    { name: 'members', label: 'Voting members', unit: 'members', kind: 'integer', hint: `Whole number from 1 to ${MAX_MEMBERS}.` },
+    membersField,
     {
       name: 'learners',
       label: 'Learners',

@@ -1,5 +1,4 @@
 import { CalcInputError } from '../../../lib/calc/errors';
-import { MAX_MEMBERS } from '../../../lib/calc/quorum';
 import {
   CHART_CLUSTER_SIZES,
   WRITE_LATENCY_PRESETS,
@@ -12,6 +11,7 @@ import {
   type WriteLatencyResult,
 } from '../../../lib/calc/write-latency';
 import { formatMilliseconds, formatNumber } from '../client/format';
+import { membersField } from './fields';
 import type { CalculatorDefinition, ChartSpec } from '../client/types';
 
 /**
@@ -63,7 +63,7 @@ function distributions(input: Record<string, unknown>): { rtt: LatencyDistributi
 export const writeLatencyCalculator: CalculatorDefinition<WriteLatencyView> = {
   id: 'write-latency',
   fields: [
-    { name: 'members', label: 'Voting members', unit: 'members', kind: 'integer', hint: `Whole number from 1 to ${MAX_MEMBERS}.` },
+    membersField,
     {
       name: 'rttMs',
       label: 'Round trip leader to follower, median',
