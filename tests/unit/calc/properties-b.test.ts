@@ -43,7 +43,7 @@ function allFinite(value: unknown): boolean {
   return Object.values(value).every(allFinite);
 }
 
-describe('write latency properties', () => {
+describe('write latency properties', { timeout: 60_000 }, () => {
   it('latency never falls when one RTT rises', () => {
     fc.assert(
       fc.property(writeInput, fc.nat(), latency(), (input, pick, increase) => {
@@ -97,7 +97,7 @@ describe('write latency properties', () => {
   });
 });
 
-describe('leader election properties', () => {
+describe('leader election properties', { timeout: 60_000 }, () => {
   it('no NaN or Infinity from any accepted input; best ≤ expected ≤ worst', () => {
     fc.assert(
       fc.property(leaderInput, (input) => {

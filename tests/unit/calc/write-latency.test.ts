@@ -110,7 +110,7 @@ function solve(cdf: (value: number) => number, target: number): number {
   return low;
 }
 
-describe('writeLatencyDistribution (Monte Carlo)', () => {
+describe('writeLatencyDistribution (Monte Carlo)', { timeout: 60_000 }, () => {
   const ssd = { medianMs: 0.78, p99Ms: 2.38 };
 
   it('with no spread it equals writeLatency', () => {
@@ -189,7 +189,7 @@ describe('writeLatencyDistribution (Monte Carlo)', () => {
   });
 });
 
-describe('writeLatencyBySize (chart helper)', () => {
+describe('writeLatencyBySize (chart helper)', { timeout: 60_000 }, () => {
   it('median rises with cluster size 1, 3, 5, 7, 9 for the multi-zone preset', () => {
     const preset = WRITE_LATENCY_PRESETS[1]!;
     const points = writeLatencyBySize({ rtt: preset.rtt, fsync: preset.fsync, seed: 5 }); // 20 000 samples per size by default
