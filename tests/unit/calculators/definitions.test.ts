@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CalculatorDefinition } from '../../../src/components/calculators/client/types';
 import { evaluate, evaluateProps, propsToRaw } from '../../../src/components/calculators/client/form-state';
 import { NOT_AVAILABLE, formatMinutes, formatNumber, formatPercent, formatSeconds } from '../../../src/components/calculators/client/format';
 import { availabilityCalculator } from '../../../src/components/calculators/definitions/availability';
@@ -13,7 +14,7 @@ import { leaderElection } from '../../../src/lib/calc/leader-election';
 import type { CalcInputError } from '../../../src/lib/calc/errors';
 import { quorum } from '../../../src/lib/calc/quorum';
 
-const ALL = [quorumCalculator, availabilityCalculator, leaderElectionCalculator, etcdTimingCalculator, writeLatencyCalculator, topologyCalculator];
+const ALL: readonly CalculatorDefinition<unknown>[] = [quorumCalculator, availabilityCalculator, leaderElectionCalculator, etcdTimingCalculator, writeLatencyCalculator, topologyCalculator];
 
 describe('format', () => {
   it('never prints NaN or Infinity', () => {
