@@ -126,7 +126,7 @@ describe('etcd backup and restore, followed from the page against etcd 3.4', () 
     const error: unknown = await runScenario({ runbook: PAGE, scenario: 'backup-restore', sandbox, source: broken }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ScenarioError);
     const message = (error as Error).message;
-    expect(message).toContain('"Check, then drop the plain copy"');
+    expect(message).toContain('"Verify, drop plain copy"');
     expect(message).toMatch(/bad decrypt|STOP: the encrypted copy does not decrypt/);
     console.log(`backup-restore: wrong decryption rejected: ${message.split('\n')[0]}`);
   });
