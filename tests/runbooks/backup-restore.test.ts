@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EtcdSandbox } from './lib/sandbox';
+import { EtcdSandbox, processExists } from './lib/sandbox';
 import { REPO_ROOT, runScenario, ScenarioError, type ScenarioReport } from './lib/scenario';
 import { clusterId, expectedValue, readKeys, revisionOf, writeKeys } from './lib/keys';
 
@@ -57,7 +57,11 @@ describe('etcd backup and restore, followed from the page against etcd 3.4', () 
   }, 150_000);
 
   afterAll(async () => {
-    await sandbox?.close();
+    if (!sandbox) return;
+    await sandbox.close();
+    const alive = sandbox.startedPids.filter((pid) => processExists(pid));
+    console.log(`backup-restore: ${sandbox.startedPids.length} etcd processes started (restored members included), ${alive.length} left running`);
+    expect(alive).toEqual([]);
   });
 
   test('every key written before the snapshot is back with its value; none lost, none changed', async () => {

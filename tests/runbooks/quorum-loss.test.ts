@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeEncryptedBackup } from './lib/backup';
 import { clusterId, expectedValue, keyName, readKeys, writeKeys } from './lib/keys';
-import { EtcdSandbox } from './lib/sandbox';
+import { EtcdSandbox, processExists } from './lib/sandbox';
 import { runScenario, sandboxVariables, type ScenarioReport } from './lib/scenario';
 
 const PAGE = 'src/content/runbooks/etcd-quorum-loss.mdx';
@@ -52,7 +52,11 @@ describe('etcd quorum loss, followed from the page against etcd 3.4', () => {
   }, 150_000);
 
   afterAll(async () => {
-    await sandbox?.close();
+    if (!sandbox) return;
+    await sandbox.close();
+    const alive = sandbox.startedPids.filter((pid) => processExists(pid));
+    console.log(`quorum-loss: ${sandbox.startedPids.length} etcd processes started (restored members included), ${alive.length} left running`);
+    expect(alive).toEqual([]);
   });
 
   test("the page's assessment saw quorum lost: 3 members, 1 answering, 2 needed", () => {
