@@ -153,6 +153,18 @@ describe('the harness against a sandbox cluster', () => {
     console.log(`sandbox closed: ${pids.length} etcd processes started, none left running`);
   });
 
+  test("the page's own setup block must run alone and set every name it exports; every block must parse", async () => {
+    const claim = "verified: { etcd: '3.4', scenarios: [demo] }";
+    const run = '```bash verify="demo:run"\netcdctl member list\n```';
+    const withSetup = (code: string) => page(claim, `\`\`\`bash verify="demo:setup"\n${code}\n\`\`\`\n\n${run}`);
+    const attempt = (source: string) => runScenario({ runbook: 'demo.mdx', scenario: 'demo', sandbox, source }).catch((caught: unknown) => caught);
+    expect(String(await attempt(withSetup('export ETCDCTL_ENDPOINTS="https://10.0.0.11:2379')))).toMatch(/demo\.mdx:\d+ \(block .*\) is not valid bash: .*unexpected EOF/);
+    expect(String(await attempt(withSetup('export DATA_DIR="$ETCD_ROOT/etcd"')))).toMatch(/own setup block fails on its own: .*ETCD_ROOT: unbound variable/);
+    expect(String(await attempt(withSetup('export ETCDCTL_ENDPOINTS=https://10.0.0.11:2379 DATA_DIR=')))).toMatch(/own setup block leaves DATA_DIR empty/);
+    const badManual = page(claim, `${SETUP}\n\n${run}\n\n\`\`\`bash verify="demo:manual" harness="stop-member"\nif true; then mv a b\n\`\`\``);
+    expect(String(await attempt(badManual))).toMatch(/is not valid bash: .*syntax error/);
+  });
+
   test('one bash session per scenario: variables carry over, node="3" switches node-local paths, a failure names block and line', async () => {
     const seen: string[] = [];
     const run = runScenario({

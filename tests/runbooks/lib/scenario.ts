@@ -3,6 +3,7 @@
  * `:run` block verbatim in one bash session, every `:manual` block replaced by its harness action. The first
  * failure stops the scenario with an error naming the block, its MDX line and the failing command.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { misspeltEtcdctlCommands } from './etcdctl-commands';
@@ -140,6 +141,33 @@ async function performAction(action: HarnessAction, block: VerifiedBlock, sandbo
   }
 }
 
+/**
+ * The harness runs sandbox values in place of the page's setup block, so the page's own block is checked apart:
+ * alone, in an empty environment, it must run under `set -euo pipefail` and give every name it exports a
+ * non-empty value. A broken quote or a `$NAME` used before it is set would otherwise reach readers unnoticed.
+ */
+function checkPageSetup(file: string, setup: VerifiedBlock, names: string[]): void {
+  const report = names.map((name) => `printf '%s=%s\\n' ${name} "\${${name}:-}"`).join('\n');
+  const result = spawnSync('bash', ['--noprofile', '--norc', '-c', `set -euo pipefail\n${setup.code}\n${report}`], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+    timeout: 10_000,
+  });
+  if (result.status !== 0) {
+    throw new ScenarioError(`${file}:${setup.line}: the page's own setup block fails on its own: ${result.stderr.trim() || `exit ${result.status}`}`);
+  }
+  const empty = names.filter((name) => !new RegExp(`^${name}=.+$`, 'm').test(result.stdout));
+  if (empty.length > 0) throw new ScenarioError(`${file}:${setup.line}: the page's own setup block leaves ${empty.join(', ')} empty`);
+}
+
+/** Every shell block of a scenario must parse (`bash -n`), the manual ones too: readers paste them. */
+function checkSyntax(file: string, blocks: VerifiedBlock[]): void {
+  for (const block of blocks) {
+    const result = spawnSync('bash', ['-n'], { input: block.code, encoding: 'utf8' });
+    if (result.status !== 0) throw new ScenarioError(`${file}:${block.line} (block "${block.title}") is not valid bash: ${result.stderr.trim()}`);
+  }
+}
+
 /** Runs the scenario; resolves with a report, or rejects with a ScenarioError that names the failing block. */
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioReport> {
   const started = Date.now();
@@ -168,6 +196,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
         'add them to sandboxVariables() or the scenario test\'s variables',
     );
   }
+  checkSyntax(runbook.file, blocks);
+  checkPageSetup(runbook.file, setup, names);
   const exportsFor = (nodeIndex: number, only?: readonly string[]) =>
     names
       .filter((name) => only === undefined || only.includes(name))
