@@ -252,7 +252,7 @@ describe('keepalived configuration (page: apiserver-load-balancing)', () => {
     const source = await readFile(PAGE, 'utf8');
     const blocks = extractCodeBlocks(source);
     const setup = blocks.find((block) => block.meta['title'] === 'Set up your shell');
-    const writer = blocks.find((block) => block.meta['title'] === 'keepalived check script and configuration');
+    const writer = blocks.find((block) => block.meta['title'] === 'keepalived set-up');
     if (!setup || !writer) throw new Error('the page lost its set-up or keepalived block');
     const dir = await mkdtemp(path.join(tmpdir(), 'keepalived-verify-'));
     try {
