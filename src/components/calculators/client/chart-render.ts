@@ -16,14 +16,17 @@ import type { ChartSpec } from './types';
 // Only what the calculators draw is registered, so the bundler leaves the rest of chart.js out.
 Chart.register(LineController, BarController, LineElement, PointElement, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
+type Colours = ReturnType<typeof themeColours>;
+
 interface Drawn {
   chart: Chart;
   spec: ChartSpec;
+  colours: Colours;
 }
 
 const drawn = new Map<HTMLCanvasElement, Drawn>();
 
-/** Theme colours, read from Starlight's custom properties each time a chart is drawn. */
+/** Theme colours, read from Starlight's custom properties when a chart is created (again after a theme change). */
 function themeColours(element: Element): { text: string; grid: string; series: string[] } {
   const style = getComputedStyle(element);
   const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
@@ -34,24 +37,27 @@ function themeColours(element: Element): { text: string; grid: string; series: s
   };
 }
 
-function configuration(canvas: HTMLCanvasElement, spec: ChartSpec): ChartConfiguration<'line' | 'bar'> {
-  const colours = themeColours(canvas);
+function chartData(spec: ChartSpec, colours: Colours): ChartConfiguration<'line' | 'bar'>['data'] {
+  return {
+    labels: [...spec.labels],
+    datasets: spec.series.map((series, index) => {
+      const colour = colours.series[index % colours.series.length] ?? colours.text;
+      return {
+        label: series.label,
+        data: [...series.values],
+        borderColor: colour,
+        backgroundColor: colour,
+        borderWidth: 2,
+        pointRadius: spec.labels.map((_, labelIndex) => (labelIndex === spec.highlightIndex ? 6 : 3)),
+      };
+    }),
+  };
+}
+
+function configuration(spec: ChartSpec, colours: Colours): ChartConfiguration<'line' | 'bar'> {
   return {
     type: spec.kind,
-    data: {
-      labels: [...spec.labels],
-      datasets: spec.series.map((series, index) => {
-        const colour = colours.series[index % colours.series.length] ?? colours.text;
-        return {
-          label: series.label,
-          data: [...series.values],
-          borderColor: colour,
-          backgroundColor: colour,
-          borderWidth: 2,
-          pointRadius: spec.labels.map((_, labelIndex) => (labelIndex === spec.highlightIndex ? 6 : 3)),
-        };
-      }),
-    },
+    data: chartData(spec, colours),
     options: {
       animation: false,
       responsive: true,
@@ -70,27 +76,26 @@ function configuration(canvas: HTMLCanvasElement, spec: ChartSpec): ChartConfigu
 }
 
 /**
- * Draws `spec` on `canvas`. A chart of the same kind is updated in place (cheap enough for every keystroke);
- * a different kind is destroyed first, because chart.js cannot change a chart's type.
+ * Draws `spec` on `canvas`. A chart of the same kind gets only its data replaced (axis titles and colours do not
+ * change while typing), which keeps a keystroke's redraw cheap; `recreate` rebuilds it, for a theme change.
  */
-export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): void {
+export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec, recreate = false): void {
   const existing = drawn.get(canvas);
-  const config = configuration(canvas, spec);
-  if (existing && existing.spec.kind === spec.kind) {
-    existing.chart.data = config.data;
-    if (config.options) existing.chart.options = config.options;
+  if (existing && existing.spec.kind === spec.kind && !recreate) {
+    existing.chart.data = chartData(spec, existing.colours);
     existing.chart.update('none');
     existing.spec = spec;
     return;
   }
   existing?.chart.destroy();
-  drawn.set(canvas, { chart: new Chart(canvas, config), spec });
+  const colours = themeColours(canvas);
+  drawn.set(canvas, { chart: new Chart(canvas, configuration(spec, colours)), spec, colours });
 }
 
 // Starlight switches themes by setting data-theme on <html>; redraw so the colours follow.
 new MutationObserver(() => {
   for (const [canvas, { spec }] of drawn) {
-    if (canvas.isConnected) drawChart(canvas, spec);
+    if (canvas.isConnected) drawChart(canvas, spec, true);
     else drawn.delete(canvas);
   }
 }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
