@@ -9,6 +9,7 @@ declare -A package_for=(
   [etcd]=etcd-server
   [etcdctl]=etcd-client
   [haproxy]=haproxy
+  [keepalived]=keepalived
   [chromium]=chromium
   [openssl]=openssl
   [pdftotext]=poppler-utils
