@@ -242,8 +242,8 @@ describe('HAProxy in front of the API servers (page: apiserver-load-balancing)',
 /**
  * The keepalived block on the same page writes its files with shell here-documents from the page's shell
  * variables. Run it with the page's own "Set up your shell" values, writing into a temporary folder instead of
- * /etc/keepalived, and check the result with keepalived's parser. keepalived is not among the packages
- * `npm test` installs, so this check runs where it is present and says so when it is skipped.
+ * /etc/keepalived, and check the result with keepalived's parser. `npm test` installs keepalived
+ * (scripts/system-packages.sh); the skip only applies to a machine where that install was declined.
  */
 const KEEPALIVED_BINARY = '/usr/sbin/keepalived';
 
