@@ -47,6 +47,7 @@ export default defineConfig({
         { label: 'Runbooks', items: [{ autogenerate: { directory: 'runbooks' } }] },
         { label: 'Calculators', items: [{ autogenerate: { directory: 'calculators' } }] },
         { label: 'Reference', items: [{ autogenerate: { directory: 'reference' } }] },
+        { label: 'Print edition', link: '/print/' },
       ],
     }),
     mdx(),
