@@ -212,6 +212,12 @@ async function expectOutputs(page: Page, outputs: Record<string, string>): Promi
   }
 }
 
+/** Opens a calculator page and waits until its code has loaded and taken over the form. */
+async function open(page: Page, address: string): Promise<void> {
+  await page.goto(address);
+  await page.locator('.hb-calc[data-enhanced]').first().waitFor({ state: 'attached', timeout: 15_000 });
+}
+
 /** Scrolls to the chart and waits until chart.js has loaded and drawn it. */
 async function waitForChart(page: Page): Promise<void> {
   await page.locator('[data-chart]').scrollIntoViewIfNeeded();
@@ -262,7 +268,7 @@ describe('calculators', () => {
         const context = await browser.newContext();
         const page = await context.newPage();
         const errors = collectPageErrors(page);
-        await page.goto(url());
+        await open(page, url());
         const historyLength = await page.evaluate(() => history.length);
         await input(page, c.edit.field).fill(c.edit.value);
         await expectOutputs(page, c.edit.outputs);
@@ -284,7 +290,7 @@ describe('calculators', () => {
       it('shows a named alert for bad input and keeps the last result, marked stale', async () => {
         const page = await browser.newPage();
         const errors = collectPageErrors(page);
-        await page.goto(url());
+        await open(page, url());
         const before = await outputText(page, Object.keys(c.defaults)[0] ?? '');
         for (const value of [c.bad.value, '', '-3', 'abc']) {
           await input(page, c.bad.field).fill(value);
@@ -307,7 +313,7 @@ describe('calculators', () => {
         await context.grantPermissions(['clipboard-read', 'clipboard-write']);
         const page = await context.newPage();
         const errors = collectPageErrors(page);
-        await page.goto(`${url()}?${c.shared.query}`);
+        await open(page, `${url()}?${c.shared.query}`);
         expect(await input(page, c.shared.field).inputValue()).toBe(c.shared.value);
         await expectOutputs(page, c.shared.outputs);
         await page.getByRole('button', { name: 'Copy link' }).click();
@@ -323,7 +329,7 @@ describe('calculators', () => {
         const errors = collectPageErrors(page);
         const hostile = ['<img src=x onerror="window.__pwned=1">', '1e999', '\u0000', '"><script>window.__pwned=2</script>'];
         for (const value of hostile) {
-          await page.goto(`${url()}?${c.hostileField}=${encodeURIComponent(value)}`);
+          await open(page, `${url()}?${c.hostileField}=${encodeURIComponent(value)}`);
           await expect.poll(() => page.locator(`[data-error-for="${c.hostileField}"]`).textContent()).not.toBe('');
           // The stale result stays on screen, and the chart shows that same result.
           if (c.chart && value === hostile[0]) await waitForChart(page);
@@ -364,7 +370,7 @@ describe('calculators', () => {
 
       it('measures the recompute time after one keystroke (printed, not asserted)', async () => {
         const page = await browser.newPage();
-        await page.goto(url());
+        await open(page, url());
         if (c.chart) {
           await waitForChart(page);
         }
@@ -418,7 +424,7 @@ describe('calculators', () => {
   it('leader election: presets fill the inputs and client-go\u2019s refusal is shown in its own words', async () => {
     const page = await browser.newPage();
     const errors = collectPageErrors(page);
-    await page.goto(`${site.url}calculators/leader-election/`);
+    await open(page, `${site.url}calculators/leader-election/`);
     await page.getByRole('button', { name: 'OpenShift', exact: true }).click();
     expect(await page.locator('[name="leaseDurationSeconds"]').inputValue()).toBe('137');
     const openShift = leaderElection({ leaseDurationSeconds: 137, renewDeadlineSeconds: 107, retryPeriodSeconds: 26, standbys: 2 });
@@ -440,7 +446,7 @@ describe('calculators', () => {
 
   it('etcd timing: presets and etcd\u2019s own refusal', async () => {
     const page = await browser.newPage();
-    await page.goto(`${site.url}calculators/etcd-timing/`);
+    await open(page, `${site.url}calculators/etcd-timing/`);
     await page.getByRole('button', { name: 'Across regions' }).click();
     expect(await page.locator('[name="rttMs"]').inputValue()).toBe('130');
     await expectOutputs(page, { failover: failoverText(etcdRegion) });
@@ -455,7 +461,7 @@ describe('calculators', () => {
 
   it('write latency: a per-follower list of the wrong length is named next to the RTT field', async () => {
     const page = await browser.newPage();
-    await page.goto(`${site.url}calculators/write-latency/`);
+    await open(page, `${site.url}calculators/write-latency/`);
     await page.locator('[name="rttMs"]').fill('1, 2, 3');
     const message = libraryIssue(() => writeLatency({ members: 3, rttMs: [1, 2, 3], fsyncMs: 0.78 }));
     await expect.poll(() => page.locator('[data-error-for="rttMs"]').textContent()).toBe(`Round trip leader to follower, median: ${message}`);
@@ -464,7 +470,7 @@ describe('calculators', () => {
 
   it('topology: single points of failure are listed in a table', async () => {
     const page = await browser.newPage();
-    await page.goto(`${site.url}calculators/topology/?controlPlaneNodes=3&workers=1&loadBalancer=none&workerReplacement=months`);
+    await open(page, `${site.url}calculators/topology/?controlPlaneNodes=3&workers=1&loadBalancer=none&workerReplacement=months`);
     const result = topology({ controlPlaneNodes: 3, workers: 1, etcd: { topology: 'stacked' }, loadBalancer: 'none', workerReplacement: 'months', zones: 3 });
     await expectOutputs(page, { verdict: verdictText(result.verdict) });
     expect(await page.locator('[data-result-table] tbody td:nth-child(2)').allTextContents()).toEqual(result.singlePointsOfFailure);
@@ -473,7 +479,7 @@ describe('calculators', () => {
 
   it('the availability chart table lists the library\u2019s nines for each size', async () => {
     const page = await browser.newPage();
-    await page.goto(`${site.url}calculators/availability/`);
+    await open(page, `${site.url}calculators/availability/`);
     const points = availabilityBySize({ maxMembers: 7, memberAvailability: 0.99 });
     const cells = await page.locator('[data-chart-table] tbody tr td:nth-child(4)').allTextContents();
     expect(cells).toEqual(points.map((point) => formatNumber(point.nines, 2)));

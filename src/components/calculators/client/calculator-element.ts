@@ -69,8 +69,26 @@ abstract class CalculatorElement<Result> extends HTMLElement {
     // The chart's data table sits in a closed <details>; open it for print so paper gets the numbers.
     addEventListener('beforeprint', () => this.querySelectorAll('details').forEach((details) => (details.open = true)));
 
-    this.recompute(Object.keys(fromQuery).length > 0);
+    // Someone may have typed before this code arrived: then the inputs differ from the built values, and the
+    // URL is brought up to date as well.
+    this.recompute(Object.keys(fromQuery).length > 0 || this.typedBeforeStart());
     this.seedChartFromInitialValues();
+    this.toggleAttribute('data-enhanced', true);
+  }
+
+  private typedBeforeStart(): boolean {
+    const initial = this.initialValues();
+    const current = this.readRaw();
+    return Object.keys(current).some((name) => (initial[name] ?? current[name]) !== current[name]);
+  }
+
+  /** The raw values the page was built with (from the server-rendered `data-initial`). */
+  private initialValues(): Record<string, string> {
+    try {
+      return JSON.parse(this.dataset['initial'] ?? '{}') as Record<string, string>;
+    } catch {
+      return {};
+    }
   }
 
   /**
@@ -79,13 +97,7 @@ abstract class CalculatorElement<Result> extends HTMLElement {
    */
   private seedChartFromInitialValues(): void {
     if (!this.hasAttribute('data-stale') || !this.chart || !this.definition.chart) return;
-    let initial: Record<string, string>;
-    try {
-      initial = JSON.parse(this.dataset['initial'] ?? '{}') as Record<string, string>;
-    } catch {
-      return;
-    }
-    const evaluation = evaluate(this.definition, initial);
+    const evaluation = evaluate(this.definition, this.initialValues());
     if (evaluation.ok && evaluation.chart) this.chart.show(evaluation.chart);
   }
 
