@@ -42,13 +42,15 @@ function chartData(spec: ChartSpec, colours: Colours): ChartConfiguration<'line'
     labels: [...spec.labels],
     datasets: spec.series.map((series, index) => {
       const colour = colours.series[index % colours.series.length] ?? colours.text;
+      const isCurrent = spec.labels.map((_, labelIndex) => labelIndex === spec.highlightIndex);
       return {
         label: series.label,
         data: [...series.values],
-        borderColor: colour,
         backgroundColor: colour,
-        borderWidth: 2,
-        pointRadius: spec.labels.map((_, labelIndex) => (labelIndex === spec.highlightIndex ? 6 : 3)),
+        // The entered size stands out: a bigger point on lines, an outline in the text colour on bars.
+        ...(spec.kind === 'bar'
+          ? { borderColor: isCurrent.map((current) => (current ? colours.text : colour)), borderWidth: isCurrent.map((current) => (current ? 3 : 0)) }
+          : { borderColor: colour, borderWidth: 2, pointRadius: isCurrent.map((current) => (current ? 6 : 3)) }),
       };
     }),
   };

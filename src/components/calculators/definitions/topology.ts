@@ -119,8 +119,8 @@ export const topologyCalculator: CalculatorDefinition<TopologyResult> = {
     refusals: [],
     table: {
       caption: 'Single points of failure',
-      head: ['#', 'What fails alone and stops the cluster or its workloads'],
-      rows: result.singlePointsOfFailure.map((text, index) => [String(index + 1), text]),
+      head: ['What fails alone and stops the cluster or its workloads'],
+      rows: result.singlePointsOfFailure.map((text) => [text]),
     },
   }),
 };
