@@ -440,6 +440,14 @@ describe('calculators', () => {
     expect(await refusal.getByRole('heading').textContent()).toBe('kube-controller-manager would refuse this');
     expect(await refusal.locator('li').allTextContents()).toEqual(refused.errors);
     await expectNoJunk(page);
+
+    // A checkbox value in a link that is neither true nor false is bad input until the box is used.
+    await open(page, `${site.url}calculators/leader-election/?releaseOnCancel=yes`);
+    const checkboxError = page.locator('[data-error-for="releaseOnCancel"]');
+    await expect.poll(() => checkboxError.textContent()).toBe('Leader releases the lease on a clean shutdown: must be true or false');
+    await page.locator('[name="releaseOnCancel"]').check();
+    await expect.poll(() => checkboxError.textContent()).toBe('');
+    expect(new URL(page.url()).searchParams.get('releaseOnCancel')).toBe('true');
     expect(errors).toEqual([]);
     await page.close();
   });

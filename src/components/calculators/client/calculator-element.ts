@@ -30,6 +30,8 @@ abstract class CalculatorElement<Result> extends HTMLElement {
   private chart: LazyChart | undefined;
   private started = false;
   private chartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Checkbox values from a link that are neither true nor false; reported as bad input until the box is used. */
+  private readonly invalidCheckboxes = new Map<string, string>();
 
   connectedCallback(): void {
     if (this.started) return;
@@ -51,10 +53,15 @@ abstract class CalculatorElement<Result> extends HTMLElement {
     if (canvas && figure) this.chart = new LazyChart(figure, canvas);
 
     form.addEventListener('submit', (event) => event.preventDefault());
-    form.addEventListener('input', () => this.recompute(true));
+    form.addEventListener('input', (event) => {
+      if (event.target instanceof HTMLInputElement) this.invalidCheckboxes.delete(event.target.name);
+      this.recompute(true);
+    });
     form.addEventListener('change', (event) => {
       // Text inputs already recomputed on `input`; selects and checkboxes are handled here too for older engines.
-      if (!(event.target instanceof HTMLInputElement && event.target.type === 'text')) this.recompute(true);
+      if (event.target instanceof HTMLInputElement && event.target.type === 'text') return;
+      if (event.target instanceof HTMLInputElement) this.invalidCheckboxes.delete(event.target.name);
+      this.recompute(true);
     });
 
     this.querySelector<HTMLElement>('[data-presets]')?.removeAttribute('hidden');
@@ -116,7 +123,11 @@ abstract class CalculatorElement<Result> extends HTMLElement {
   private setRaw(name: string, value: string): void {
     const control = this.control(name);
     if (!control) return;
-    if (control instanceof HTMLInputElement && control.type === 'checkbox') control.checked = value === 'true';
+    if (control instanceof HTMLInputElement && control.type === 'checkbox') {
+      control.checked = value === 'true';
+      if (value === 'true' || value === 'false') this.invalidCheckboxes.delete(name);
+      else this.invalidCheckboxes.set(name, value);
+    }
     else if (control instanceof HTMLSelectElement && ![...control.options].some((option) => option.value === value)) {
       // An unknown option from a link: select nothing, so the field reports itself as required.
       control.selectedIndex = -1;
@@ -128,7 +139,9 @@ abstract class CalculatorElement<Result> extends HTMLElement {
     for (const field of this.definition.fields) {
       const control = this.control(field.name);
       if (!control) continue;
-      raw[field.name] = control instanceof HTMLInputElement && control.type === 'checkbox' ? String(control.checked) : control.value;
+      if (control instanceof HTMLInputElement && control.type === 'checkbox') {
+        raw[field.name] = this.invalidCheckboxes.get(field.name) ?? String(control.checked);
+      } else raw[field.name] = control.value;
     }
     return raw;
   }
