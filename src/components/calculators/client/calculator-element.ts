@@ -127,8 +127,7 @@ abstract class CalculatorElement<Result> extends HTMLElement {
       control.checked = value === 'true';
       if (value === 'true' || value === 'false') this.invalidCheckboxes.delete(name);
       else this.invalidCheckboxes.set(name, value);
-    }
-    else if (control instanceof HTMLSelectElement && ![...control.options].some((option) => option.value === value)) {
+    } else if (control instanceof HTMLSelectElement && ![...control.options].some((option) => option.value === value)) {
       // An unknown option from a link: select nothing, so the field reports itself as required.
       control.selectedIndex = -1;
     } else control.value = value;
