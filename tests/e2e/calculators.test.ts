@@ -485,6 +485,31 @@ describe('calculators', () => {
     await page.close();
   });
 
+  describe('embedded in other pages', () => {
+    const EMBEDS = [
+      { page: 'runbooks/leader-election-tuning/', id: 'leader-election', output: 'crashExpected', text: formatSeconds(le15.crashFailover.expectedSeconds) },
+      { page: 'runbooks/etcd-member-replacement/', id: 'quorum', output: 'quorum', text: `${q3.quorum} of 3` },
+      { page: 'reference/topology-and-sizing/', id: 'topology', output: 'verdict', text: verdictText(topologyDefault.verdict) },
+    ];
+    for (const embed of EMBEDS) {
+      it(`/${embed.page} shows the ${embed.id} calculator and loads its code only when the reader gets there`, async () => {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 500 } });
+        const page = await context.newPage();
+        const errors = collectPageErrors(page);
+        await page.goto(`${site.url}${embed.page}`, { waitUntil: 'networkidle' });
+        const calculator = page.locator(`.hb-calc[data-calculator="${embed.id}"]`);
+        expect(await calculator.locator(`output[data-out="${embed.output}"]`).textContent()).toBe(embed.text);
+        // Far below the fold (more than the 600 px look-ahead), the calculator's code has not been fetched yet.
+        const top = (await calculator.boundingBox())?.y ?? 0;
+        if (top > 500 + 600 + 100) expect(await calculator.getAttribute('data-enhanced')).toBeNull();
+        await calculator.scrollIntoViewIfNeeded();
+        await expect.poll(() => calculator.getAttribute('data-enhanced'), { timeout: 15_000 }).toBe('');
+        expect(errors).toEqual([]);
+        await context.close();
+      });
+    }
+  });
+
   it('the availability chart table lists the library\u2019s nines for each size', async () => {
     const page = await browser.newPage();
     await open(page, `${site.url}calculators/availability/`);
