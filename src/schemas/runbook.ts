@@ -37,6 +37,8 @@ export const RunbookFieldsSchema = z.object({
     kubernetes: VersionRangeText,
     /** etcd versions, e.g. `"3.4.x (etcdctl); 3.5.x and 3.6.x (etcdutl)"`. */
     etcd: VersionRangeText,
+    /** Other software the commands were checked with, e.g. `"HAProxy 2.6 (checked with 2.6.12); keepalived 2.2"`. */
+    other: VersionRangeText.optional(),
   }),
   /** When a person last checked the page against reality; pages older than the review age show a notice. */
   lastReviewed: z.coerce.date(),

@@ -26,6 +26,12 @@ describe('runbook frontmatter', () => {
     expect(parsed.lastReviewed.toISOString()).toBe('2026-11-21T00:00:00.000Z');
   });
 
+  it('accepts other software versions and refuses an empty one', () => {
+    const withOther = { ...validRunbook, appliesTo: { ...validRunbook.appliesTo, other: 'HAProxy 2.6' } };
+    expect(RunbookFieldsSchema.parse(withOther).appliesTo.other).toBe('HAProxy 2.6');
+    expect(fieldsNamedBy({ ...validRunbook, appliesTo: { ...validRunbook.appliesTo, other: ' ' } })).toMatch(/- appliesTo\.other: must name at least one version/);
+  });
+
   it('names lastReviewed when it is not a date', () => {
     expect(fieldsNamedBy({ ...validRunbook, lastReviewed: 'not-a-date' })).toMatch(/^ {2}- lastReviewed: /m);
   });
