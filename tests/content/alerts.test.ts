@@ -2,11 +2,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { DIST } from '../e2e/helpers/site';
 import { extractCodeBlocks } from '../runbooks/lib/extract-blocks';
 
 const ALERTS_DIR = path.resolve(import.meta.dirname, '../../src/content/alerts');
-/** The build `npm test` made before this stage (`dist/`), or an engineer's own, named like the browser suites do. */
-const BUILT_SITE = path.resolve(import.meta.dirname, '../..', process.env['HANDBOOK_E2E_DIST'] ?? 'dist');
+/** The build `npm test` made before this stage (`dist/`), or an engineer's own: the browser suites' choice. */
+const BUILT_SITE = DIST;
 const BUILT_BASE = `/${(process.env['HANDBOOK_BASE'] ?? '/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
 
 interface ExpectedAlert {

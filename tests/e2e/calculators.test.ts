@@ -1,7 +1,7 @@
 /**
  * The six calculators in headless Chromium, against a built site: `dist/` by default, or the directory named by
- * HANDBOOK_DIST (e.g. `npx astro build --outDir .cache/dist-calculators && HANDBOOK_DIST=.cache/dist-calculators
- * npx vitest run --project e2e tests/e2e/calculators.test.ts`). Expected values come from the library itself.
+ * HANDBOOK_E2E_DIST, like the other browser suites (e.g. `npx astro build --outDir .cache/dist-calculators &&
+ * HANDBOOK_E2E_DIST=.cache/dist-calculators npx vitest run --project e2e tests/e2e/calculators.test.ts`). Expected values come from the library itself.
  * Recompute timings and JavaScript weights are printed, not asserted.
  */
 import { readFileSync } from 'node:fs';
@@ -25,9 +25,8 @@ import {
 } from '../../src/components/calculators/client/format';
 import { collectPageErrors, launchBrowser, PHONE, type LaunchedBrowser } from './helpers/browser';
 import { serveStatic, type StaticSite } from './helpers/server';
+import { BASE, DIST } from './helpers/site';
 
-// HANDBOOK_E2E_DIST is what the other browser suites read; HANDBOOK_DIST is accepted too.
-const DIST = path.resolve(process.env['HANDBOOK_E2E_DIST'] ?? process.env['HANDBOOK_DIST'] ?? path.join(import.meta.dirname, '../../dist'));
 
 /** The library's own message for an input, so the test checks the page shows exactly what the library says. */
 function libraryIssue(run: () => unknown): string {
@@ -237,7 +236,7 @@ describe('calculators', () => {
   const weights: string[] = [];
 
   beforeAll(async () => {
-    site = await serveStatic(DIST);
+    site = await serveStatic(DIST, BASE);
     launched = await launchBrowser();
     browser = launched.browser;
   });
