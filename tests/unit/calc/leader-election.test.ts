@@ -166,6 +166,9 @@ describe('closed forms (derived in calc-facts.md §1.7)', () => {
     expect(result.leaseRecordSeconds).toBe(15);
     expect(result.crashFailover.bestSeconds).toBe(13);
     expect(result.notes.find((note) => note.code === 'lease-truncated')?.message).toContain('15 s, not 15.5 s');
+    // The margin uses the recorded lease: 15 − 10 − 2 = 3, not 15.5 − 10 − 2 = 3.5.
+    expect(result.safetyMarginSeconds).toBe(3);
+    expect(leaderElection({ ...config(16.9, 10, 2), standbys: 1 }).safetyMarginSeconds).toBe(4);
   });
 
   it('a lease under one second is recorded as 0 s: standbys take over on their next try', () => {
@@ -192,14 +195,20 @@ describe('simulateLeaderElection (Monte Carlo of the client-go loops)', { timeou
     ['LD/RP = 4', config(8, 6, 2)],
   ] as const;
 
+  // Measured over these 12 cases with these seeds and 40 000 trials (2026-12): the closed form and the simulated mean
+  // differ by at most 0.71 % (LD/RP = 4, three standbys, crash). The bound sits just above that, so a formula that is
+  // off by 1 % or more (for example 2·E[min_k R] in place of E[min_k(R1 + R2)], 2.1 % off at 15/10/2 with two standbys)
+  // fails. The sampling error of a 40 000-trial mean is about 0.05 %; the rest is the model's approximation.
+  const CLOSED_FORM_TOLERANCE = 0.0085;
+
   for (const [name, preset] of cases) {
     for (const standbys of [1, 2, 3]) {
-      it(`${name}, ${standbys} standby(s): closed-form expectation within 3% of the simulated mean; bounds hold`, () => {
+      it(`${name}, ${standbys} standby(s): closed-form expectation within 0.85% of the simulated mean; bounds hold`, () => {
         const closed = leaderElection({ ...preset, standbys, releaseOnCancel: true });
         const closedCrash = leaderElection({ ...preset, standbys }).crashFailover;
         const simulated = simulateLeaderElection({ ...preset, standbys, releaseOnCancel: true, trials: 40_000, seed: 11 + standbys });
-        expect(Math.abs(closedCrash.expectedSeconds / simulated.crashFailover.meanSeconds - 1)).toBeLessThan(0.03);
-        expect(Math.abs(closed.gracefulFailover.expectedSeconds / simulated.gracefulFailover.meanSeconds - 1)).toBeLessThan(0.03);
+        expect(Math.abs(closedCrash.expectedSeconds / simulated.crashFailover.meanSeconds - 1)).toBeLessThan(CLOSED_FORM_TOLERANCE);
+        expect(Math.abs(closed.gracefulFailover.expectedSeconds / simulated.gracefulFailover.meanSeconds - 1)).toBeLessThan(CLOSED_FORM_TOLERANCE);
         expect(simulated.crashFailover.minSeconds).toBeGreaterThanOrEqual(closedCrash.bestSeconds);
         expect(simulated.crashFailover.maxSeconds).toBeLessThanOrEqual(closedCrash.worstSeconds);
         expect(simulated.gracefulFailover.minSeconds).toBeGreaterThanOrEqual(0);

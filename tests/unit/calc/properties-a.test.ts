@@ -4,7 +4,13 @@ import {
   availability,
   availabilityBySize,
   CalcInputError,
+  MAX_CONTROL_PLANE_NODES,
+  MAX_LEARNERS,
+  MAX_MEMBERS,
+  MAX_MTBF_HOURS,
+  MAX_MTTR_HOURS,
   MAX_NINES,
+  MAX_WORKERS,
   quorum,
   topology,
   VERDICTS,
@@ -196,31 +202,58 @@ describe('topology properties', () => {
 });
 
 describe('invalid input always gives a CalcInputError naming the field', () => {
-  const cases: [string, (bad: unknown) => unknown][] = [
-    ['members', (bad) => quorum({ members: bad } as never)],
-    ['learners', (bad) => quorum({ members: 3, learners: bad } as never)],
-    ['membersPerZone.0', (bad) => zoneLoss({ membersPerZone: [bad, 1] } as never)],
-    ['members', (bad) => availability({ members: bad, memberAvailability: 0.9 } as never)],
-    ['memberAvailability', (bad) => availability({ members: 3, memberAvailability: bad } as never)],
-    ['mtbfHours', (bad) => availability({ members: 3, mtbfHours: bad, mttrHours: 1 } as never)],
-    ['mttrHours', (bad) => availability({ members: 3, mtbfHours: 100, mttrHours: bad } as never)],
-    ['maxMembers', (bad) => availabilityBySize({ maxMembers: bad, memberAvailability: 0.9 } as never)],
-    ['controlPlaneNodes', (bad) => topology({ controlPlaneNodes: bad, workers: 3, etcd: { topology: 'stacked' }, loadBalancer: 'none' } as never)],
-    ['workers', (bad) => topology({ controlPlaneNodes: 3, workers: bad, etcd: { topology: 'stacked' }, loadBalancer: 'none' } as never)],
-    ['etcd.members', (bad) => topology({ controlPlaneNodes: 3, workers: 3, etcd: { topology: 'external', members: bad }, loadBalancer: 'none' } as never)],
+  /** The accepted range of a field as documented on its input type: whole numbers or any finite number. */
+  type Range = { whole: boolean; min: number; minExcluded?: boolean; max: number };
+  const whole = (min: number, max: number): Range => ({ whole: true, min, max });
+
+  /**
+   * Values the field must refuse: non-numbers, values just and far below or above the range, and for whole-number
+   * fields fractions inside it. Every generated value is outside the range, so the call must throw; a field whose
+   * validation is lost or widened (say mttrHours allowed up to 1e12) makes the property fail.
+   */
+  const refused = ({ whole: wholeOnly, min, minExcluded = false, max }: Range) => {
+    const tooSmall = fc
+      .oneof(fc.double({ min: -1e12, max: min, noNaN: true }), fc.constantFrom(min - 1, min - 0.5, -0))
+      .filter((value) => (minExcluded ? value <= min : value < min));
+    const tooLarge = fc
+      .oneof(fc.double({ min: max, max: 1e15, minExcluded: true, noNaN: true }), fc.constantFrom(max + 1, max * 10, 1e12))
+      .filter((value) => value > max);
+    const kinds = [notANumber(), tooSmall, tooLarge];
+    if (wholeOnly) kinds.push(fc.integer({ min, max: max - 1 }).map((n) => n + 0.5));
+    return fc.oneof(...kinds);
+  };
+
+  const cases: [string, Range, (bad: unknown) => unknown][] = [
+    ['members', whole(1, MAX_MEMBERS), (bad) => quorum({ members: bad } as never)],
+    ['learners', whole(0, MAX_LEARNERS), (bad) => quorum({ members: 3, learners: bad } as never)],
+    // The other zone holds 0 members so the zone total never trips the "at most MAX_MEMBERS in total" rule first.
+    ['membersPerZone.0', whole(0, MAX_MEMBERS), (bad) => zoneLoss({ membersPerZone: [bad, 0] } as never)],
+    ['members', whole(1, MAX_MEMBERS), (bad) => availability({ members: bad, memberAvailability: 0.9 } as never)],
+    ['memberAvailability', { whole: false, min: 0, max: 1 }, (bad) => availability({ members: 3, memberAvailability: bad } as never)],
+    ['mtbfHours', { whole: false, min: 0, minExcluded: true, max: MAX_MTBF_HOURS }, (bad) => availability({ members: 3, mtbfHours: bad, mttrHours: 1 } as never)],
+    ['mttrHours', { whole: false, min: 0, minExcluded: true, max: MAX_MTTR_HOURS }, (bad) => availability({ members: 3, mtbfHours: 100, mttrHours: bad } as never)],
+    ['maxMembers', whole(1, MAX_MEMBERS), (bad) => availabilityBySize({ maxMembers: bad, memberAvailability: 0.9 } as never)],
+    ['controlPlaneNodes', whole(1, MAX_CONTROL_PLANE_NODES), (bad) => topology({ controlPlaneNodes: bad, workers: 3, etcd: { topology: 'stacked' }, loadBalancer: 'none' } as never)],
+    ['workers', whole(1, MAX_WORKERS), (bad) => topology({ controlPlaneNodes: 3, workers: bad, etcd: { topology: 'stacked' }, loadBalancer: 'none' } as never)],
+    ['etcd.members', whole(1, MAX_MEMBERS), (bad) => topology({ controlPlaneNodes: 3, workers: 3, etcd: { topology: 'external', members: bad }, loadBalancer: 'none' } as never)],
   ];
 
-  it.each(cases)('%s', (field, call) => {
-    const outOfRange = fc.oneof(fc.integer({ min: -1_000_000, max: 0 }).map((n) => n - 0.5), fc.constantFrom(-1, 1e9, 1.5, -0));
+  it.each(cases)('%s', (field, range, call) => {
     fc.assert(
-      fc.property(fc.oneof(notANumber(), outOfRange), (bad) => {
-        // -0 and 1.5 are valid for some fields; only values the field refuses must throw.
+      fc.property(refused(range), (bad) => {
         const error = caught(() => call(bad));
-        if (error === undefined) return;
-        expect(error).toBeInstanceOf(CalcInputError);
+        expect(error, `${field} = ${String(bad)} was accepted`).toBeInstanceOf(CalcInputError);
         expect((error as CalcInputError).issues[0]?.path).toBe(field);
         expect((error as CalcInputError).message).toContain(field);
       }),
     );
+  });
+
+  it('the ranges above are the documented limits: their ends are accepted', () => {
+    expect(() => quorum({ members: MAX_MEMBERS, learners: MAX_LEARNERS })).not.toThrow();
+    expect(() => availability({ members: 3, mtbfHours: MAX_MTBF_HOURS, mttrHours: MAX_MTTR_HOURS })).not.toThrow();
+    expect(() => availability({ members: 3, memberAvailability: 0 })).not.toThrow();
+    expect(() => zoneLoss({ membersPerZone: [MAX_MEMBERS, 0] })).not.toThrow();
+    expect(() => topology({ controlPlaneNodes: MAX_CONTROL_PLANE_NODES, workers: MAX_WORKERS, etcd: { topology: 'external', members: MAX_MEMBERS }, loadBalancer: 'none' })).not.toThrow();
   });
 });

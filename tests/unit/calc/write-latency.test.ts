@@ -140,6 +140,28 @@ describe('writeLatencyDistribution (Monte Carlo)', { timeout: 60_000 }, () => {
     expect(Math.abs(result.p99Ms / solve(cdf, 0.99) - 1)).toBeLessThan(0.04);
   });
 
+  it('the leader’s own disk is drawn from leaderFsync, not from the followers’ disk', () => {
+    // Followers answer in 1 ms (link 1 + disk 0) every time; the leader's disk takes 10 ms every time: every write is 10 ms.
+    const slowLeader = writeLatencyDistribution({ members: 3, rtt: { samplesMs: [1] }, fsync: { samplesMs: [0] }, leaderFsync: { samplesMs: [10] }, samples: 1000 });
+    expect([slowLeader.p50Ms, slowLeader.p99Ms, slowLeader.meanMs]).toEqual([10, 10, 10]);
+    // One member: the write is the leader's fsync alone.
+    const alone = writeLatencyDistribution({ members: 1, rtt: { samplesMs: [1] }, fsync: { samplesMs: [0] }, leaderFsync: { samplesMs: [7] }, samples: 100 });
+    expect(alone.p50Ms).toBe(7);
+  });
+
+  it('a slow leader disk matches the analytic distribution max(F_leader, r + min(F_1, F_2)) for a fixed link', () => {
+    const rttMs = 1.3;
+    const slowDisk = { medianMs: 4, p99Ms: 20 };
+    const cdf = (value: number) => {
+      const leader = logNormalCdf(value, slowDisk.medianMs, slowDisk.p99Ms);
+      const follower = logNormalCdf(value - rttMs, ssd.medianMs, ssd.p99Ms);
+      return leader * (1 - (1 - follower) ** 2);
+    };
+    const result = writeLatencyDistribution({ members: 3, rtt: { medianMs: rttMs, p99Ms: rttMs }, fsync: ssd, leaderFsync: slowDisk, samples: 200_000, seed: 6 });
+    expect(Math.abs(result.p50Ms / solve(cdf, 0.5) - 1)).toBeLessThan(0.01);
+    expect(Math.abs(result.p99Ms / solve(cdf, 0.99) - 1)).toBeLessThan(0.04);
+  });
+
   it('via a follower adds that follower’s link; measured samples are drawn as given', () => {
     const viaLeader = writeLatencyDistribution({ members: 3, rtt: { samplesMs: [1, 3] }, fsync: { samplesMs: [0] }, samples: 10_000, seed: 2 });
     const viaFollower = writeLatencyDistribution({ members: 3, rtt: { samplesMs: [1, 3] }, fsync: { samplesMs: [0] }, via: 'follower', samples: 10_000, seed: 2 });
@@ -196,6 +218,11 @@ describe('writeLatencyBySize (chart helper)', { timeout: 60_000 }, () => {
     expect(points.map((point) => [point.members, point.quorum])).toEqual(CHART_CLUSTER_SIZES.map((members) => [members, Math.floor(members / 2) + 1]));
     for (let index = 1; index < points.length; index += 1) expect(points[index]!.p50Ms).toBeGreaterThan(points[index - 1]!.p50Ms);
     expect(points[0]?.p50Ms).toBeCloseTo(0.78, 1); // one member: the disk alone
+  });
+
+  it('uses the leader’s own disk for every size', () => {
+    const points = writeLatencyBySize({ rtt: { samplesMs: [1] }, fsync: { samplesMs: [0] }, leaderFsync: { samplesMs: [10] }, sizes: [1, 3, 5], samples: 100 });
+    expect(points.map((point) => point.p50Ms)).toEqual([10, 10, 10]);
   });
 
   it('takes chosen sizes and names bad ones', () => {
