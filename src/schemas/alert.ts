@@ -14,6 +14,13 @@ export const AlertFieldsSchema = z.object({
   summary: z.string().trim().min(1).max(200),
   /** Where the rule comes from, e.g. `etcd-io/etcd contrib/mixin` or `kubernetes-monitoring/kubernetes-mixin`. */
   ruleSource: z.string().trim().min(1),
+  /**
+   * The runbooks that fix what this alert reports, most likely first, by file name under `src/content/runbooks/`
+   * (e.g. `etcd-nospace` for `/runbooks/etcd-nospace/`). The page's fix box and the alert index read this list, and
+   * `alerts.json` publishes it. An empty list says no runbook fixes it (for example a monitoring-only problem);
+   * a content test checks every name is a runbook page.
+   */
+  runbooks: z.array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a runbook file name: lower-case words joined by dashes')),
 });
 
 export type AlertFields = z.infer<typeof AlertFieldsSchema>;

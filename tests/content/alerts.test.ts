@@ -4,54 +4,29 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DIST } from '../e2e/helpers/site';
 import { extractCodeBlocks } from '../runbooks/lib/extract-blocks';
+import { RULE_SET, highestSeverity, sourceLabel } from '../../src/lib/alerts/rule-set';
 
 const ALERTS_DIR = path.resolve(import.meta.dirname, '../../src/content/alerts');
 /** The build `npm test` made before this stage (`dist/`), or an engineer's own: the browser suites' choice. */
 const BUILT_SITE = DIST;
 const BUILT_BASE = `/${(process.env['HANDBOOK_BASE'] ?? '/').replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
 
-interface ExpectedAlert {
-  name: string;
-  /** The higher severity of the upstream rule(s) with this name. */
-  severity: 'critical' | 'warning';
-  /** The `for:` duration of the upstream rule(s). */
-  forDuration: string;
-  /** A metric or function the alert's expression must show. */
-  exprMarker: string;
-  ruleSource: string;
-}
-
-const ETCD_MIXIN = 'etcd-io/etcd contrib/mixin';
-const K8S_MIXIN = 'kubernetes-monitoring/kubernetes-mixin';
-
 /**
- * Expected values read from the upstream rules: etcd `contrib/mixin/alerts/alerts.libsonnet` and
- * kubernetes-mixin `alerts/kube_apiserver.libsonnet`, `lib/absent_alert.libsonnet`.
+ * The expected alerts come from the rule set rendered from the upstream mixins (`src/data/control-plane-alerts.json`):
+ * one page per alert name, with the rule's severity, source, every expression (thresholds included) and `for:`.
  */
-const EXPECTED: ExpectedAlert[] = [
-  { name: 'etcdNoLeader', severity: 'critical', forDuration: '1m', exprMarker: 'etcd_server_has_leader', ruleSource: ETCD_MIXIN },
-  { name: 'etcdInsufficientMembers', severity: 'critical', forDuration: '3m', exprMarker: 'up{job=~".*etcd.*"} == bool 1', ruleSource: ETCD_MIXIN },
-  { name: 'etcdMembersDown', severity: 'warning', forDuration: '20m', exprMarker: 'etcd_network_peer_sent_failures_total', ruleSource: ETCD_MIXIN },
-  { name: 'etcdHighFsyncDurations', severity: 'critical', forDuration: '10m', exprMarker: 'etcd_disk_wal_fsync_duration_seconds_bucket', ruleSource: ETCD_MIXIN },
-  { name: 'etcdHighNumberOfLeaderChanges', severity: 'warning', forDuration: '5m', exprMarker: 'etcd_server_leader_changes_seen_total', ruleSource: ETCD_MIXIN },
-  { name: 'etcdDatabaseQuotaLowSpace', severity: 'critical', forDuration: '10m', exprMarker: 'etcd_server_quota_backend_bytes', ruleSource: ETCD_MIXIN },
-  { name: 'etcdMemberCommunicationSlow', severity: 'warning', forDuration: '10m', exprMarker: 'etcd_network_peer_round_trip_time_seconds_bucket', ruleSource: ETCD_MIXIN },
-  { name: 'KubeAPIDown', severity: 'critical', forDuration: '15m', exprMarker: 'absent(up{job="kube-apiserver"}', ruleSource: K8S_MIXIN },
-  { name: 'KubeSchedulerDown', severity: 'critical', forDuration: '15m', exprMarker: 'absent(up{job="kube-scheduler"}', ruleSource: K8S_MIXIN },
-  { name: 'KubeControllerManagerDown', severity: 'critical', forDuration: '15m', exprMarker: 'absent(up{job="kube-controller-manager"}', ruleSource: K8S_MIXIN },
-  { name: 'KubeClientCertificateExpiration', severity: 'critical', forDuration: '5m', exprMarker: 'apiserver_client_certificate_expiration_seconds_bucket', ruleSource: K8S_MIXIN },
-];
+const EXPECTED = RULE_SET.alerts;
 
-/** The runbook URLs fixed in the team brief; alert pages may link to no other runbook. */
-const RUNBOOK_URLS = new Set([
-  '/runbooks/rebuild-control-plane-node/',
-  '/runbooks/etcd-backup-restore/',
-  '/runbooks/leader-election-tuning/',
-  '/runbooks/etcd-member-replacement/',
-  '/runbooks/etcd-quorum-loss/',
-  '/runbooks/etcd-nospace/',
-  '/runbooks/apiserver-load-balancing/',
-]);
+/** Runbook pages that exist: alert pages may link to these and name them in `runbooks`. */
+const RUNBOOKS_DIR = path.resolve(import.meta.dirname, '../../src/content/runbooks');
+const RUNBOOK_NAMES = new Set(
+  readdirSync(RUNBOOKS_DIR)
+    .filter((file) => /^[^_].*\.mdx?$/.test(file))
+    .map((file) => file.replace(/\.mdx?$/, '')),
+);
+
+/** Whitespace carries no meaning in PromQL; everything else (metric names, selectors, thresholds) must match. */
+const promqlKey = (expr: string) => expr.replace(/\s+/g, '');
 
 const SECTIONS = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation'];
 
@@ -78,22 +53,50 @@ function withPartials(page: AlertPage): string {
   return [page.source, ...partials.map((file) => readFileSync(path.join(ALERTS_DIR, file), 'utf8'))].join('\n');
 }
 
+/** The sources of the partials (`import Name from './_file.mdx'`) whose `<Name />` appears in `section`. */
+function partialsUsedIn(source: string, section: string): string[] {
+  return [...source.matchAll(/^import (\w+) from '\.\/(_[a-z0-9-]+\.mdx)';$/gm)]
+    .filter((m) => section.includes(`<${m[1] ?? ''} />`))
+    .map((m) => readFileSync(path.join(ALERTS_DIR, m[2] ?? ''), 'utf8'));
+}
+
 describe('alert pages', () => {
   const pageFiles = readdirSync(ALERTS_DIR).filter((file) => /^[^_].*\.mdx?$/.test(file) && file !== 'index.mdx');
 
-  it('exist for exactly the alerts the handbook answers, one file per alert', () => {
-    expect(pageFiles.sort()).toEqual(EXPECTED.map((alert) => `${alert.name.toLowerCase()}.mdx`).sort());
+  it('exist for exactly the alerts in the rule set, one file per alert (a missing or renamed alert fails)', () => {
+    expect(pageFiles.sort()).toEqual(EXPECTED.map((alert) => `${alert.alert.toLowerCase()}.mdx`).sort());
   });
 
-  describe.each(EXPECTED)('$name', (expected) => {
-    const file = `${expected.name.toLowerCase()}.mdx`;
+  it('the rule set covers the control-plane groups of both mixins', () => {
+    const groups = new Set(EXPECTED.map((alert) => alert.group));
+    for (const group of ['etcd', 'kube-apiserver-slos', 'kubernetes-system-apiserver', 'kubernetes-system-controller-manager', 'kubernetes-system-scheduler']) {
+      expect(groups).toContain(group);
+    }
+  });
+
+  describe.each(EXPECTED)('$alert', (expected) => {
+    const file = `${expected.alert.toLowerCase()}.mdx`;
     const page = readPage(file);
 
     it('names the alert exactly, with the upstream severity and rule source', () => {
-      expect(page.frontmatter['alert']).toBe(expected.name);
-      expect(page.frontmatter['title']).toBe(expected.name);
-      expect(page.frontmatter['alertSeverity']).toBe(expected.severity);
-      expect(page.frontmatter['ruleSource']).toBe(expected.ruleSource);
+      expect(page.frontmatter['alert']).toBe(expected.alert);
+      expect(page.frontmatter['title']).toBe(expected.alert);
+      expect(page.frontmatter['alertSeverity']).toBe(highestSeverity(expected));
+      expect(page.frontmatter['ruleSource']).toBe(sourceLabel(expected));
+    });
+
+    it('names the runbooks that fix it, each an existing runbook page, and links each one', () => {
+      const runbooks = page.frontmatter['runbooks'];
+      expect(Array.isArray(runbooks), `${file} has a runbooks list`).toBe(true);
+      for (const name of runbooks as string[]) {
+        expect(RUNBOOK_NAMES, `${file} names runbook ${name}`).toContain(name);
+        expect(page.source).toContain(`/runbooks/${name}/`);
+      }
+    });
+
+    it('puts the known false positives first, before Meaning', () => {
+      const headings = [...page.prose.matchAll(/^## (.+)$/gm)].map((m) => (m[1] ?? '').trim());
+      expect(headings[0]).toBe('Known false positives');
     });
 
     it('has Meaning, Impact, Diagnosis and Mitigation as h2, in that order', () => {
@@ -102,20 +105,25 @@ describe('alert pages', () => {
       expect(found).toEqual(SECTIONS);
     });
 
-    it("shows the rule's expression in a PromQL block, with its for: duration", () => {
-      const promql = extractCodeBlocks(page.source).filter((block) => block.lang === 'promql');
-      expect(promql.length).toBeGreaterThan(0);
-      expect(promql[0]?.code).toContain(expected.exprMarker);
-      expect(page.prose).toContain(`for: ${expected.forDuration}`);
+    it("shows every rule's current expression (thresholds included) in a PromQL block, with its for: duration", () => {
+      const promql = extractCodeBlocks(page.source)
+        .filter((block) => block.lang === 'promql')
+        .map((block) => promqlKey(block.code));
+      for (const rule of expected.rules) {
+        expect(promql, `${file} shows the ${rule.severity} rule of ${expected.alert} as upstream renders it:\n${rule.expr}`).toContain(promqlKey(rule.expr));
+        expect(page.prose).toContain(`for: ${rule.for}`);
+      }
     });
 
-    it('links only to runbooks from the fixed list', () => {
-      const runbookLinks = [...withPartials(page).matchAll(/\/runbooks\/[^\s)"'`#]*/g)].map((m) => m[0]);
-      for (const link of runbookLinks) expect(RUNBOOK_URLS, `${file} links ${link}`).toContain(link);
+    it('links only to runbook pages that exist', () => {
+      const runbookLinks = [...withPartials(page).matchAll(/\/runbooks\/([^\s)"'`#/]*)\/?/g)].map((m) => m[1] ?? '');
+      for (const link of runbookLinks) expect(RUNBOOK_NAMES, `${file} links /runbooks/${link}/`).toContain(link);
     });
 
     it('gives at least one command to copy in Diagnosis', () => {
-      const diagnosis = page.source.split(/^## Diagnosis$/m)[1]?.split(/^## Mitigation$/m)[0] ?? '';
+      const section = page.source.split(/^## Diagnosis$/m)[1]?.split(/^## Mitigation$/m)[0] ?? '';
+      // A partial used in the section (`<AggregatedApi />`) is part of it: its commands count.
+      const diagnosis = [section, ...partialsUsedIn(page.source, section)].join('\n');
       const commands = extractCodeBlocks(diagnosis).filter((block) => ['bash', 'promql'].includes(block.lang));
       expect(commands.length).toBeGreaterThan(0);
     });
@@ -133,12 +141,25 @@ describe('etcd alert pages', () => {
     ]) {
       expect(setup).toContain(line);
     }
-    for (const expected of EXPECTED.filter((alert) => alert.name.startsWith('etcd'))) {
-      const { source } = readPage(`${expected.name.toLowerCase()}.mdx`);
+    for (const expected of EXPECTED.filter((alert) => alert.alert.startsWith('etcd'))) {
+      const { source } = readPage(`${expected.alert.toLowerCase()}.mdx`);
       const firstEtcdctl = source.search(/^\s*etcdctl /m);
       const setupAt = source.indexOf('<EtcdctlSetup />');
-      expect(setupAt, `${expected.name} includes the etcdctl setup`).toBeGreaterThan(-1);
-      expect(setupAt, `${expected.name}: setup comes before the first etcdctl command`).toBeLessThan(firstEtcdctl);
+      expect(setupAt, `${expected.alert} includes the etcdctl setup`).toBeGreaterThan(-1);
+      expect(setupAt, `${expected.alert}: setup comes before the first etcdctl command`).toBeLessThan(firstEtcdctl);
+    }
+  });
+});
+
+describe('etcd commands on alert pages', () => {
+  const files = readdirSync(ALERTS_DIR).filter((file) => /\.mdx?$/.test(file));
+
+  it('never set ETCDCTL_API (etcdctl 3.4 and later speak v3 only) and never use etcdctl for offline snapshot work', () => {
+    for (const file of files) {
+      const source = readFileSync(path.join(ALERTS_DIR, file), 'utf8');
+      expect(source, file).not.toContain('ETCDCTL_API');
+      // etcd 3.6 removed `etcdctl snapshot status|restore` and `etcdctl defrag --data-dir`; etcdutl does these.
+      expect(source, file).not.toMatch(/etcdctl\s+snapshot\s+(status|restore)|etcdctl\s+defrag\s+--data-dir/);
     }
   });
 });
@@ -167,8 +188,8 @@ describe('alert index as built', () => {
       href: m[2],
     }));
     const expectedRows = EXPECTED.map((alert) => ({
-      severity: alert.severity,
-      href: `${BUILT_BASE}alerts/${alert.name.toLowerCase()}/`,
+      severity: highestSeverity(alert),
+      href: `${BUILT_BASE}alerts/${alert.alert.toLowerCase()}/`,
     }));
     expect([...rows].sort((a, b) => (a.href ?? '').localeCompare(b.href ?? ''))).toEqual(
       expectedRows.sort((a, b) => a.href.localeCompare(b.href)),
