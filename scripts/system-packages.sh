@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the programs the runbook verification and browser tests drive are installed: etcd and etcdctl
-# (Debian's etcd-server and etcd-client, 3.4.23), haproxy (2.6), chromium, and pdftotext (poppler-utils, for
-# reading the print edition's PDF). As root on Debian it installs
+# (Debian's etcd-server and etcd-client, 3.4.23), haproxy (2.6), chromium, pdftotext (poppler-utils, for
+# reading the print edition's PDF), and jsonnet (0.18, to evaluate the alert index's runbook_url snippets). As root on Debian it installs
 # what is missing; anywhere else it names the missing packages and fails.
 set -euo pipefail
 
@@ -13,6 +13,7 @@ declare -A package_for=(
   [chromium]=chromium
   [openssl]=openssl
   [pdftotext]=poppler-utils
+  [jsonnet]=jsonnet
 )
 
 missing=()
