@@ -76,7 +76,8 @@ describe('alert pages', () => {
 
   describe.each(EXPECTED)('$alert', (expected) => {
     const file = `${expected.alert.toLowerCase()}.mdx`;
-    const page = readPage(file);
+    // A missing page must fail its own tests (and the list above), not stop the whole file from loading.
+    const page = existsSync(path.join(ALERTS_DIR, file)) ? readPage(file) : { frontmatter: {}, prose: '', source: '' };
 
     it('names the alert exactly, with the upstream severity and rule source', () => {
       expect(page.frontmatter['alert']).toBe(expected.alert);
