@@ -15,7 +15,7 @@
  * - a fence left open.
  * `checkRunbookShellBlocks` adds the runbook rule: every shell block has exactly one of `verify` or `noverify`.
  */
-import { MetaOptions } from '@expressive-code/core';
+import { MetaOptions } from '@astrojs/starlight/expressive-code';
 import { mdxToMdast, type MdastNode } from 'satteri';
 
 export interface CodeBlock {
