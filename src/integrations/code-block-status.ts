@@ -39,8 +39,9 @@ function isElement(node: ElementContent | undefined): node is Element {
 }
 
 function classesOf(node: Element): string[] {
-  const value = node.properties?.['className'];
-  return Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(' ') : [];
+  const value: unknown = node.properties?.['className'];
+  if (Array.isArray(value)) return value.map(String);
+  return typeof value === 'string' ? value.split(' ') : [];
 }
 
 /** The `<figure class="frame">` of a rendered block (the frames plugin wraps every block in one). */
