@@ -64,11 +64,17 @@ export class BlockSyntaxError extends Error {
   override name = 'BlockSyntaxError';
 }
 
+/** `file:12`, or `line 12` when the caller did not name the file. */
+function place(file: string | undefined, line: number | undefined): string {
+  if (file === undefined) return line === undefined ? 'the page' : `line ${line}`;
+  return line === undefined ? file : `${file}:${line}`;
+}
+
 const FENCE_LINE = /^[ \t>]*(`{3,}|~{3,})/;
 const VERIFY_TEXT = /(?:^|[\s"'{(])(?:no)?verify=/;
 
 /** Parses a fence's meta string the way Expressive Code does and refuses unknown or malformed attributes. */
-export function parseMeta(meta: string, where = 'meta'): Record<string, string | true> {
+export function parseMeta(meta: string, where = 'code-fence meta'): Record<string, string | true> {
   const options = new MetaOptions(meta);
   if (options.errors && options.errors.length > 0) {
     throw new BlockSyntaxError(`${where}: cannot read the code-fence attributes "${meta}": ${options.errors.join('; ')}`);
@@ -112,20 +118,20 @@ function jsxAttribute(node: MdastNode, name: string): string | undefined {
  * The fenced code blocks of `source`, in page order. `file` names the page in error messages. Throws a
  * `BlockSyntaxError` naming `file:line` for anything that would make a block disappear from the harness or the page.
  */
-export function extractCodeBlocks(source: string, file = 'source'): CodeBlock[] {
+export function extractCodeBlocks(source: string, file?: string): CodeBlock[] {
   let tree: MdastNode;
   try {
     tree = mdxToMdast(source, { features: { gfm: true, frontmatter: true } });
   } catch (caught) {
     const message = caught instanceof Error ? caught.message : String(caught);
     const at = /^(\d+):\d+/.exec(message);
-    throw new BlockSyntaxError(`${file}${at ? `:${at[1]}` : ''}: the MDX parser refuses the page: ${message}`);
+    throw new BlockSyntaxError(`${place(file, at ? Number(at[1]) : undefined)}: the MDX parser refuses the page: ${message}`);
   }
   const lines = source.split(/\r?\n/);
   const blocks: CodeBlock[] = [];
   // Every problem is collected and reported together, in line order, so one run shows all of them.
   const problems: Array<{ line: number; message: string }> = [];
-  const refuse = (line: number, message: string) => problems.push({ line, message: `${file}:${line}: ${message}` });
+  const refuse = (line: number, message: string) => problems.push({ line, message: `${place(file, line)}: ${message}` });
   const codeSpans: Span[] = [];
   const expressionSpans: Span[] = [];
   let frontmatterEnd = 0;
@@ -139,7 +145,7 @@ export function extractCodeBlocks(source: string, file = 'source'): CodeBlock[] 
       const code = node as MdastNode & { lang?: string | null; meta?: string | null; value: string };
       const start = lineOf(node, 'start');
       const end = lineOf(node, 'end');
-      const where = `${file}:${start}`;
+      const where = place(file, start);
       codeSpans.push({ start, end });
       const opening = FENCE_LINE.exec(lines[start - 1] ?? '');
       if (!opening) {

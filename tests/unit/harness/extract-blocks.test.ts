@@ -68,6 +68,7 @@ describe('extractCodeBlocks', () => {
 
   it('refuses an unclosed fence, naming its line', () => {
     expect(() => extractCodeBlocks('intro\n\n```bash\necho', 'open.mdx')).toThrow(/open\.mdx:3: this code fence is never closed/);
+    expect(() => extractCodeBlocks('intro\n\n```bash\necho')).toThrow(/^line 3: this code fence is never closed/);
   });
 
   it('reads tabs, Expressive Code attributes, noverify and output blocks of a well-formed page', () => {
