@@ -8,7 +8,7 @@
  * It also keeps the copy button off the code on touch screens (a 44 px button, and room for it at the end of the
  * first lines). Everything is rendered at build time; no script is added.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { definePlugin, type ExpressiveCodePlugin } from '@astrojs/starlight/expressive-code';
 import { h, type Element, type ElementContent } from '@astrojs/starlight/expressive-code/hast';
 import { parse as parseYaml } from 'yaml';
@@ -18,18 +18,19 @@ const RUNBOOK_PATH = /[\\/]src[\\/]content[\\/]runbooks[\\/][^\\/]+\.mdx?$/;
 
 type PageClaim = string | readonly string[] | undefined;
 
-/** Frontmatter `verified.etcd` of the page a block comes from, read once per file. */
-const claims = new Map<string, PageClaim>();
+/** Frontmatter `verified.etcd` of the page a block comes from, read once per file version (`astro dev` edits it). */
+const claims = new Map<string, { modifiedMs: number; claim: PageClaim }>();
 
 function pageClaim(file: string): PageClaim {
-  if (!claims.has(file)) {
-    const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(readFileSync(file, 'utf8'));
-    const frontmatter: unknown = match ? parseYaml(match[1] ?? '') : undefined;
-    const verified = (frontmatter as { verified?: { etcd?: unknown } } | undefined)?.verified;
-    const etcd = verified?.etcd;
-    claims.set(file, typeof etcd === 'string' || Array.isArray(etcd) ? (etcd as PageClaim) : undefined);
-  }
-  return claims.get(file);
+  const modifiedMs = statSync(file).mtimeMs;
+  const cached = claims.get(file);
+  if (cached?.modifiedMs === modifiedMs) return cached.claim;
+  const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(readFileSync(file, 'utf8'));
+  const frontmatter: unknown = match ? parseYaml(match[1] ?? '') : undefined;
+  const etcd = (frontmatter as { verified?: { etcd?: unknown } } | undefined)?.verified?.etcd;
+  const claim = typeof etcd === 'string' || Array.isArray(etcd) ? (etcd as PageClaim) : undefined;
+  claims.set(file, { modifiedMs, claim });
+  return claim;
 }
 
 type BlockStatus = { kind: 'ran'; versions: ClaimedVersion[] } | { kind: 'not-run'; reason: string } | { kind: 'output' } | undefined;
