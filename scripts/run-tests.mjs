@@ -18,6 +18,8 @@ const STAGES = [
   { name: 'links', command: ['node', 'scripts/check-links.ts', '--dir', 'dist'] },
   { name: 'content', vitest: 'content' },
   { name: 'runbooks', vitest: 'runbooks', optional: true },
+  // Every version a runbook claims was run by a passed runbook test: reads the runbooks stage's JSON report.
+  { name: 'claims', claimsOf: 'runbooks' },
   { name: 'e2e', vitest: 'e2e', optional: true },
   { name: 'budget', command: ['node', 'scripts/budget.ts'], requires: 'scripts/budget.ts' },
 ];
@@ -47,9 +49,11 @@ if (stages.some((stage) => stage.name === 'runbooks' || stage.name === 'e2e')) {
 for (const stage of stages) {
   if (stage.requires && !existsSync(stage.requires)) continue;
   if (stage.vitest && stage.optional && !hasTests(stage.vitest)) continue;
+  if (stage.claimsOf && !hasTests(stage.claimsOf)) continue;
   console.log(`\n=== ${stage.name} ===`);
   let command = stage.command;
   let reportFile;
+  if (stage.claimsOf) command = ['node', 'scripts/check-claims.ts', path.join(reportDir, `${stage.claimsOf}.json`)];
   if (stage.vitest) {
     reportFile = path.join(reportDir, `${stage.name}.json`);
     command = ['npx', 'vitest', 'run', '--project', stage.vitest, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`];
