@@ -3,6 +3,7 @@ import { CalcInputError, type Note } from './errors';
 import { mulberry32 } from './_internal/random';
 import { histogram, summarize, type HistogramBin } from './_internal/stats';
 import { numberBetween, parseInput, positiveNumber, wholeNumber } from './_internal/validate';
+import { seconds as secondsText } from './_internal/text';
 
 /**
  * Kubernetes leader election as implemented by client-go (`k8s.io/client-go/tools/leaderelection`), which
@@ -518,4 +519,25 @@ function distributionOf(samples: Float64Array, bounds: FailoverSeconds, binCount
     histogram: histogram(samples, bounds.bestSeconds, bounds.worstSeconds, binCount),
     samplesSeconds: samples,
   };
+}
+
+/**
+ * The answer in one sentence. A refused configuration leads with the refusal (client-go's own words); otherwise
+ * the expected and worst crash failover, the clean-shutdown handover, and a warning when two leaders may overlap.
+ *
+ * @example leaderElectionSentence(leaderElection({ leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 }))
+ *   // 'If the leader crashes, a standby takes over after about 17 s (at worst 24 s); a clean shutdown takes as long, because kube-controller-manager keeps the lease.'
+ */
+export function leaderElectionSentence(result: LeaderElectionResult): string {
+  const [firstError] = result.errors;
+  if (firstError !== undefined) {
+    return `kube-controller-manager and kube-scheduler would refuse this configuration and exit at start: "${firstError}".`;
+  }
+  const crash = `If the leader crashes, a standby takes over after about ${secondsText(result.crashFailover.expectedSeconds)} (at worst ${secondsText(result.crashFailover.worstSeconds)})`;
+  const clean = result.releaseOnCancel
+    ? `a clean shutdown hands over after about ${secondsText(result.gracefulFailover.expectedSeconds)}, because the lease is released`
+    : 'a clean shutdown takes as long, because the lease is not released (ReleaseOnCancel is off, as in kube-controller-manager)';
+  const overlap =
+    result.safetyMarginSeconds < 0 ? ` Two leaders may act at once for up to ${secondsText(-result.safetyMarginSeconds)}.` : '';
+  return `${crash}; ${clean}.${overlap}`;
 }
