@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { CalcInputError, type Note } from './errors';
 import { mulberry32 } from './_internal/random';
-import { histogram, summarize, type HistogramBin } from './_internal/stats';
+import { histogram, niceBins, summarize, type HistogramBin } from './_internal/stats';
 import { numberBetween, parseInput, positiveNumber, wholeNumber } from './_internal/validate';
 import { seconds as secondsText } from './_internal/text';
 
@@ -408,7 +408,7 @@ export interface SimulateLeaderElectionInput extends LeaderElectionInput {
   trials?: number;
   /** Seed of the pseudo-random generator; the same seed gives the same samples. Default 1. */
   seed?: number;
-  /** Histogram bars between the best and worst case. Default 24. */
+  /** About this many histogram bars between the best and worst case, each 1, 2 or 5 × 10ⁿ s wide from a round start. Default 24. */
   bins?: number;
 }
 
@@ -507,6 +507,20 @@ export function simulateLeaderElection(input: SimulateLeaderElectionInput): Lead
   return { trials, seed, standbys, crashFailover: crash, gracefulFailover: graceful };
 }
 
+/** Bins of 1, 2 or 5 × 10ⁿ seconds from a round start, about `binCount` of them, over the best-to-worst range. */
+function niceHistogram(samples: Float64Array, bounds: FailoverSeconds, binCount: number): HistogramBin[] {
+  const bins = niceBins(bounds.bestSeconds, bounds.worstSeconds, binCount);
+  return histogram(samples, bins.from, bins.to, bins.count);
+}
+
+/**
+ * Half-width of the 95 % confidence interval of a simulated share, in percentage points: 1.96·√(f(1−f)/n).
+ * The chart states the largest over its bars, so wobble between bars is not read as a trend.
+ */
+export function shareNoisePercent(fraction: number, trials: number): number {
+  return 196 * Math.sqrt((fraction * (1 - fraction)) / Math.max(1, trials));
+}
+
 function distributionOf(samples: Float64Array, bounds: FailoverSeconds, binCount: number): FailoverDistribution {
   const summary = summarize(samples);
   return {
@@ -516,7 +530,7 @@ function distributionOf(samples: Float64Array, bounds: FailoverSeconds, binCount
     p99Seconds: summary.p99,
     minSeconds: summary.min,
     maxSeconds: summary.max,
-    histogram: histogram(samples, bounds.bestSeconds, bounds.worstSeconds, binCount),
+    histogram: niceHistogram(samples, bounds, binCount),
     samplesSeconds: samples,
   };
 }

@@ -239,3 +239,23 @@ export function nospaceSentence(result: NospaceResult): string {
   if (lowSpace.reached) return `${rate}, ${size} is already above 95 % of ${quota}; ${alarmText}.`;
   return `${rate}, ${size} reaches 95 % of ${quota} on ${utcDate(lowSpace.atMs as number)} (${inDaysText(lowSpace.inDays as number)}) and ${alarmText}.`;
 }
+
+const UTC_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?\s*(?:Z|UTC)?$/i;
+
+/**
+ * Reads a time as people write it, always in UTC: `2026-12-01`, `2026-12-01 09:30`, `2026-12-01T09:30:00Z`.
+ *
+ * @throws CalcInputError on `field` for any other text or an impossible date (2026-02-30).
+ */
+export function readUtcTime(text: string, field: string): number {
+  const match = UTC_TEXT.exec(text.trim());
+  const fail = (): never => {
+    throw new CalcInputError('readUtcTime', [{ path: field, message: 'must be a UTC time like 2026-12-01 09:30' }]);
+  };
+  if (!match) return fail();
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const back = new Date(ms);
+  if (back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return fail();
+  return ms;
+}

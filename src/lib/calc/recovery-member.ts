@@ -294,6 +294,10 @@ function recoveryCommands(member: PastedMember): string {
   ].join('\n');
 }
 
+/** What the tool says before anything is pasted. */
+export const RECOVERY_MEMBER_PROMPT =
+  'Paste the output of etcdctl endpoint status -w json from every member that still runs, and this tool names the one to recover from.';
+
 /** The answer in one sentence (the reason, or why there is no candidate). */
 export function recoveryMemberSentence(result: RecoveryMemberResult): string {
   return result.reason;
