@@ -57,6 +57,8 @@ export const NOTE_ACTIONS: Readonly<Record<string, NoteAction>> = {
   // write latency
   'fsync-slow': { href: '/alerts/etcdhighfsyncdurations/#mitigation', label: 'Slow disk syncs: mitigation' },
   'rtt-high': ETCD_TIMING,
+  // recovery member
+  'several-clusters': { href: '/runbooks/etcd-quorum-loss/#set-up-your-shell', label: 'Check ETCDCTL_ENDPOINTS (runbook: set up your shell)' },
   // NOSPACE
   'nospace-soon': NOSPACE,
   'nospace-now': NOSPACE,

@@ -215,6 +215,7 @@ export function utcDate(epochMs: number): string {
 }
 
 function inDaysText(days: number): string {
+  if (days < 1 / 24) return `in ${twoFigures(days * 24 * 60)} min`;
   if (days < 1) return `in ${twoFigures(days * 24)} hours`;
   return `in ${twoFigures(days)} days`;
 }
