@@ -9,7 +9,7 @@ base_port=${2:-41300}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 patch=$(node -e "process.stdout.write(JSON.parse(require('fs').readFileSync('$repo/lab/versions.json','utf8')).etcd['$minor'])")
 bin="$HOME/.cache/handbook-lab/etcd-$patch"
-out="$repo/tests/fixtures/endpoint-status/$patch"
+out="$repo/tests/fixtures/endpoint-status/$minor"
 [ -x "$bin/etcd" ] || { echo "no etcd binary in $bin" >&2; exit 1; }
 work=$(mktemp -d)
 pids=()
@@ -46,5 +46,6 @@ sleep 1
 ctl "$(client 4)" endpoint status -w json >"$out/learner-m4.json"
 ctl "$all,$(client 4)" endpoint status -w json >"$out/all-four.json"
 ctl "$all" member list -w json >"$out/member-list.json"
-"$bin/etcdctl" version | head -n 1 >"$out/etcdctl-version.txt"
+"$bin/etcdctl" version >"$work/version.txt"
+sed -n 1p "$work/version.txt" >"$out/etcdctl-version.txt"
 echo "captured into $out"

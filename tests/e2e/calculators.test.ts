@@ -693,7 +693,7 @@ describe('calculators', () => {
   });
 
   describe('which member to recover from', () => {
-    const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '../fixtures/endpoint-status/3.6.16', name), 'utf8');
+    const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '../fixtures/endpoint-status/3.6', name), 'utf8');
 
     it('picks the voting member over a learner with a higher raft index, keeps the paste out of the link, sends nothing', async () => {
       const page = await browser.newPage();

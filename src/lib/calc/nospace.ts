@@ -10,7 +10,7 @@ import { parseInput, positiveNumber } from './_internal/validate';
  *   the cluster accepts only reads and deletes until the space is reclaimed and the alarm disarmed
  *   (etcd op-guide/maintenance.md, "Space quota").
  * - The default quota is 2 GiB (`DefaultQuotaBytes = 2 * 1024 * 1024 * 1024`, etcd server/storage/quota.go;
- *   `dbSizeQuota: 2147483648` in `etcdctl endpoint status -w json` of etcd 3.6.16, tests/fixtures/endpoint-status)
+ *   `dbSizeQuota: 2147483648` in `etcdctl endpoint status -w json` of etcd 3.6 and 3.7, tests/fixtures/endpoint-status)
  *   and the etcd FAQ suggests at most 8 GiB (`MaxQuotaBytes`, logged as a warning above it; website faq.md).
  * - etcd's alerting mixin fires `etcdDatabaseQuotaLowSpace` (critical) above 95 % of the quota.
  * The size that matters is the file size (`etcd_mvcc_db_total_size_in_bytes`, `dbSize`), not the part in use:

@@ -1,6 +1,6 @@
 /**
  * The recovery-member tool against real `etcdctl endpoint status -w json` and `member list -w json` output of a
- * throw-away etcd 3.6.16 cluster (three members and a learner, captured by scripts/capture-endpoint-status.sh).
+ * throw-away cluster of each etcd minor in lab/versions.json (three members and a learner, captured by scripts/capture-endpoint-status.sh).
  * Expected ids come from etcd's own table output (hex of the decimal ids, checked with BigInt by hand below).
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -16,8 +16,12 @@ const VERSIONS = readdirSync(FIXTURES);
 const fixture = (version: string, name: string) => readFileSync(path.join(FIXTURES, version, name), 'utf8');
 
 describe('recoveryMember on real etcd output', () => {
-  it('has fixtures for at least one etcd version', () => {
-    expect(VERSIONS.length).toBeGreaterThan(0);
+  it('has fixtures for every etcd minor of lab/versions.json, captured with its patch release', () => {
+    const versions = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../../lab/versions.json'), 'utf8')) as { etcd: Record<string, string> };
+    expect(VERSIONS.sort()).toEqual(Object.keys(versions.etcd).sort());
+    for (const [minor, patch] of Object.entries(versions.etcd)) {
+      expect(fixture(minor, 'etcdctl-version.txt').trim()).toBe(`etcdctl version: ${patch}`);
+    }
   });
 
   for (const version of VERSIONS) {
@@ -61,14 +65,14 @@ describe('recoveryMember on real etcd output', () => {
 
   it('keeps every digit of a 64-bit id (JSON.parse alone would round it)', () => {
     // 12764368791234902701 > 2^53; as a double it would print as 12764368791234902000.
-    const result = recoveryMember({ statusJson: fixture('3.6.16', 'all-four.json') });
+    const result = recoveryMember({ statusJson: fixture('3.6', 'all-four.json') });
     const ids = result.members.map((member) => member.memberId);
     expect(ids).toContain('12764368791234902701');
     expect(result.members.find((member) => member.memberId === '12764368791234902701')?.memberIdHex).toBe('b12425c97fa37aad');
   });
 
   it('the page\u2019s example is exactly the captured output', () => {
-    expect(EXAMPLE_STATUS).toBe(`${fixture('3.6.16', 'member-m2.json').trimEnd()}\n${fixture('3.6.16', 'learner-m4.json').trimEnd()}`);
+    expect(EXAMPLE_STATUS).toBe(`${fixture('3.6', 'member-m2.json').trimEnd()}\n${fixture('3.6', 'learner-m4.json').trimEnd()}`);
   });
 });
 

@@ -8,7 +8,7 @@ import type { CalculatorDefinition } from '../client/types';
 
 /**
  * A real example: `etcdctl endpoint status -w json` of member m2, then, after more writes, of learner m4, from a
- * throw-away etcd 3.6.16 cluster (tests/fixtures/endpoint-status/3.6.16/member-m2.json and learner-m4.json; a
+ * throw-away etcd 3.6 cluster (tests/fixtures/endpoint-status/3.6/member-m2.json and learner-m4.json; a
  * unit test checks this text is exactly those files).
  */
 export const EXAMPLE_STATUS = `[{"Endpoint":"http://127.0.0.1:41304","Status":{"header":{"cluster_id":13634985423196789771,"member_id":3878223509509444896,"revision":21,"raft_term":2},"version":"3.6.16","dbSize":20480,"leader":2958730272845108540,"raftIndex":33,"raftTerm":2,"raftAppliedIndex":33,"dbSizeInUse":16384,"storageVersion":"3.6.0","dbSizeQuota":2147483648,"downgradeInfo":{}}}]
