@@ -607,7 +607,7 @@ describe('calculators', () => {
     const compare = page.locator('[data-compare]');
     await expect.poll(() => compare.isVisible()).toBe(true);
     const row = (label: string) => compare.locator('tbody tr', { hasText: label }).locator('td').allTextContents();
-    expect(await row('Quorum (members that must be up)')).toEqual([`${q3.quorum} of 3`, `${q5.quorum} of 5`]);
+    expect(await row('Quorum (members that must be up)')).toEqual(['Quorum (members that must be up)', `${q3.quorum} of 3`, `${q5.quorum} of 5`]);
     const link = new URL(page.url());
     expect(link.searchParams.get('pin')).toBe('members=3&membersDown=0&learners=0');
     expect(link.searchParams.get('members')).toBe('5');
