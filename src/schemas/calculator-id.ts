@@ -10,6 +10,8 @@ export const CALCULATOR_IDS = [
   'leader-election',
   'etcd-timing',
   'topology',
+  'recovery-member',
+  'nospace',
 ] as const;
 
 export const CalculatorIdSchema = z.enum(CALCULATOR_IDS);

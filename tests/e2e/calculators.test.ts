@@ -10,17 +10,23 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CalcInputError } from '../../src/lib/calc/errors';
-import { availability, availabilityBySize } from '../../src/lib/calc/availability';
-import { etcdTiming } from '../../src/lib/calc/etcd-timing';
-import { leaderElection } from '../../src/lib/calc/leader-election';
-import { quorum } from '../../src/lib/calc/quorum';
-import { topology } from '../../src/lib/calc/topology';
-import { writeLatency, writeLatencyDistribution } from '../../src/lib/calc/write-latency';
+import {
+  availability,
+  availabilityBySize,
+  availabilitySentence,
+  readMemberAvailability,
+  roundedPercent,
+} from '../../src/lib/calc/availability';
+import { etcdTiming, etcdTimingSentence } from '../../src/lib/calc/etcd-timing';
+import { leaderElection, leaderElectionSentence } from '../../src/lib/calc/leader-election';
+import { nospaceForecast, nospaceSentence, readBytes, utcDate } from '../../src/lib/calc/nospace';
+import { quorum, quorumSentence } from '../../src/lib/calc/quorum';
+import { recoveryMember } from '../../src/lib/calc/recovery-member';
+import { topology, topologySentence } from '../../src/lib/calc/topology';
+import { writeLatency, writeLatencyDistribution, writeLatencySummary } from '../../src/lib/calc/write-latency';
 import {
   formatMilliseconds,
-  formatMinutes,
   formatNumber,
-  formatPercent,
   formatSeconds,
 } from '../../src/components/calculators/client/format';
 import { collectPageErrors, launchBrowser, PHONE, type LaunchedBrowser } from './helpers/browser';
@@ -42,6 +48,8 @@ interface CalculatorCase {
   id: string;
   /** Output texts with the page's default values. */
   defaults: Record<string, string>;
+  /** The one-sentence answer for the defaults and after the edit (the library's sentence). */
+  headline?: { defaults: string; edit: string };
   /** Typing `value` into `field` must show `outputs`. */
   edit: { field: string; value: string; outputs: Record<string, string> };
   /** A bad value for `field`: the alert must name `label` and say `message`. */
@@ -59,7 +67,7 @@ const q5 = quorum({ members: 5 });
 const q7 = quorum({ members: 7 });
 const a3 = availability({ members: 3, memberAvailability: 0.99 });
 const a5 = availability({ members: 5, memberAvailability: 0.99 });
-const a5m = availability({ members: 5, mtbfHours: 2000, mttrHours: 8 });
+const a3m = availability({ members: 3, mtbfHours: 2000, mttrHours: 8 });
 
 const le15 = leaderElection({ leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, standbys: 2 });
 const le30 = leaderElection({ leaseDurationSeconds: 30, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, standbys: 2 });
@@ -81,6 +89,15 @@ const wl5 = writeLatency({ members: 5, rttMs: 0.45, fsyncMs: 0.78 });
 const wl5p = writeLatencyDistribution({ members: 5, ...wlDistributions });
 const wlList = writeLatency({ members: 3, rttMs: [0.5, 40], fsyncMs: 2 });
 
+/** Two significant digits, as the write-latency page rounds simulated percentiles. */
+const twoFigures = (value: number) => Number(value.toPrecision(2));
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+const nospaceDefault = nospaceForecast({ dbSizeBytes: 1.2 * GiB, growth: { bytesPerDay: 50 * MiB }, measuredAtMs: Date.now() });
+/** 1 GiB growing 100 MiB a day, read at 2026-12-01 00:00 UTC: 95 % of 2 GiB after 9.216 days, the alarm after 10.24. */
+const nospaceKnown = nospaceForecast({ dbSizeBytes: GiB, growth: { bytesPerDay: 100 * MiB }, measuredAtMs: Date.UTC(2026, 11, 1) });
+
 const VERDICTS: Record<string, string> = {
   'development-only': 'Development only',
   'not-recommended': 'Not recommended',
@@ -97,6 +114,7 @@ const CASES: CalculatorCase[] = [
   {
     id: 'quorum',
     defaults: { quorum: `${q3.quorum} of 3`, faultTolerance: String(q3.faultTolerance) },
+    headline: { defaults: quorumSentence(q3), edit: quorumSentence(q5) },
     edit: { field: 'members', value: '5', outputs: { quorum: `${q5.quorum} of 5`, faultTolerance: String(q5.faultTolerance) } },
     bad: { field: 'members', value: '0', label: 'Voting members', message: libraryIssue(() => quorum({ members: 0 })) },
     shared: { query: 'members=7&learners=1', field: 'members', value: '7', outputs: { quorum: `${q7.quorum} of 7`, learners: '1' } },
@@ -105,19 +123,21 @@ const CASES: CalculatorCase[] = [
   },
   {
     id: 'availability',
-    defaults: { availability: formatPercent(a3.availability), nines: formatNumber(a3.nines, 2) },
-    edit: { field: 'members', value: '5', outputs: { availability: formatPercent(a5.availability), downtime: formatMinutes(a5.downtimeMinutesPerYear) } },
+    defaults: { availability: roundedPercent(a3.availability), nines: formatNumber(a3.nines, 1) },
+    headline: { defaults: availabilitySentence(a3), edit: availabilitySentence(a5) },
+    // Five members at 99 % are past five nines: the page says so instead of printing more digits.
+    edit: { field: 'members', value: '5', outputs: { availability: 'better than 99.999 %', nines: 'more than 5' } },
     bad: {
       field: 'memberAvailability',
-      value: '1.5',
+      value: '101',
       label: 'Availability of one member',
-      message: libraryIssue(() => availability({ members: 3, memberAvailability: 1.5 })),
+      message: libraryIssue(() => readMemberAvailability('101')),
     },
     shared: {
-      query: 'members=5&mode=mtbf&mtbfHours=2000&mttrHours=8',
+      query: 'members=3&mode=mtbf&mtbfHours=2000&mttrHours=8',
       field: 'mtbfHours',
       value: '2000',
-      outputs: { availability: formatPercent(a5m.availability), nines: formatNumber(a5m.nines, 2) },
+      outputs: { availability: roundedPercent(a3m.availability), nines: formatNumber(a3m.nines, 1) },
     },
     hostileField: 'members',
     chart: true,
@@ -125,6 +145,7 @@ const CASES: CalculatorCase[] = [
   {
     id: 'leader-election',
     defaults: { crashExpected: formatSeconds(le15.crashFailover.expectedSeconds), safetyMargin: formatSeconds(le15.safetyMarginSeconds) },
+    headline: { defaults: leaderElectionSentence(le15), edit: leaderElectionSentence(le30) },
     edit: {
       field: 'leaseDurationSeconds',
       value: '30',
@@ -151,6 +172,7 @@ const CASES: CalculatorCase[] = [
   {
     id: 'etcd-timing',
     defaults: { failover: failoverText(etcdDefault), ticks: String(etcdDefault.electionTicks) },
+    headline: { defaults: etcdTimingSentence(etcdDefault, 0.5), edit: etcdTimingSentence(etcd2000, 0.5) },
     edit: { field: 'electionTimeoutMs', value: '2000', outputs: { failover: failoverText(etcd2000), ticks: String(etcd2000.electionTicks) } },
     bad: {
       field: 'heartbeatMs',
@@ -164,8 +186,12 @@ const CASES: CalculatorCase[] = [
   },
   {
     id: 'write-latency',
-    defaults: { commit: formatMilliseconds(wl3.commitMs), p99: formatMilliseconds(wl3p.p99Ms) },
-    edit: { field: 'members', value: '5', outputs: { commit: formatMilliseconds(wl5.commitMs), p99: formatMilliseconds(wl5p.p99Ms) } },
+    defaults: { commit: formatMilliseconds(wl3.commitMs), p99: formatMilliseconds(twoFigures(wl3p.p99Ms)) },
+    headline: {
+      defaults: writeLatencySummary({ typicalMs: wl3p.p50Ms, p99Ms: wl3p.p99Ms, fsyncP99Ms: 2.38 }).sentence,
+      edit: writeLatencySummary({ typicalMs: wl5p.p50Ms, p99Ms: wl5p.p99Ms, fsyncP99Ms: 2.38 }).sentence,
+    },
+    edit: { field: 'members', value: '5', outputs: { commit: formatMilliseconds(wl5.commitMs), p99: formatMilliseconds(twoFigures(wl5p.p99Ms)) } },
     bad: {
       field: 'fsyncMs',
       value: '-1',
@@ -179,6 +205,7 @@ const CASES: CalculatorCase[] = [
   {
     id: 'topology',
     defaults: { verdict: verdictText(topologyDefault.verdict) },
+    headline: { defaults: topologySentence(topologyDefault), edit: topologySentence(topologySingle) },
     edit: { field: 'controlPlaneNodes', value: '1', outputs: { verdict: verdictText(topologySingle.verdict) } },
     bad: {
       field: 'workers',
@@ -193,6 +220,21 @@ const CASES: CalculatorCase[] = [
       outputs: { verdict: verdictText(topologyDns.verdict) },
     },
     hostileField: 'controlPlaneNodes',
+    chart: false,
+  },
+  {
+    id: 'nospace',
+    // The defaults' dates depend on the time the page is opened; the shares and the rate do not.
+    defaults: { used: `${formatNumber(nospaceDefault.usedFraction * 100, 1)} % of 2 GiB (default)`, growth: '50 MiB a day' },
+    edit: { field: 'dbSize', value: '1.5 GiB', outputs: { used: `${formatNumber((1.5 / 2) * 100, 1)} % of 2 GiB (default)` } },
+    bad: { field: 'dbSize', value: 'lots', label: 'Database size now', message: libraryIssue(() => readBytes('lots', 'dbSize')) },
+    shared: {
+      query: 'dbSize=1+GiB&growthPerDay=100+MiB&measuredAt=2026-12-01',
+      field: 'dbSize',
+      value: '1 GiB',
+      outputs: { alarm: utcDate(nospaceKnown.alarm.atMs ?? 0) },
+    },
+    hostileField: 'dbSize',
     chart: false,
   },
 ];
@@ -223,6 +265,11 @@ async function waitForChart(page: Page): Promise<void> {
   await expect.poll(() => page.locator('[data-chart]').getAttribute('data-chart-state'), { timeout: 15_000 }).toBe('drawn');
 }
 
+/** The first form control named `field` (input, select or textarea). */
+function input(page: Page, field: string) {
+  return page.locator(`[name="${field}"]`).first();
+}
+
 async function expectNoJunk(page: Page): Promise<void> {
   const text = await page.locator('body').innerText();
   expect(text).not.toMatch(/\bNaN\b|Infinity|undefined|\bat \S+:\d+:\d+/);
@@ -250,13 +297,13 @@ describe('calculators', () => {
   for (const c of CASES) {
     describe(c.id, () => {
       const url = () => `${site.url}calculators/${c.id}/`;
-      const input = (page: Page, field: string) => page.locator(`[name="${field}"]`).first();
 
       it('answers with its default values when JavaScript is off', async () => {
         const context = await browser.newContext({ javaScriptEnabled: false });
         const page = await context.newPage();
         await page.goto(url());
         for (const [key, text] of Object.entries(c.defaults)) expect(await outputText(page, key)).toBe(text);
+        if (c.headline) expect((await page.locator('[data-headline]').textContent())?.trim()).toBe(c.headline.defaults);
         expect(await page.locator('[data-copy-link]').isVisible()).toBe(false);
         if (c.chart) expect(await page.locator('[data-chart-table] tbody tr').count()).toBeGreaterThan(0);
         await expectNoJunk(page);
@@ -271,6 +318,7 @@ describe('calculators', () => {
         const historyLength = await page.evaluate(() => history.length);
         await input(page, c.edit.field).fill(c.edit.value);
         await expectOutputs(page, c.edit.outputs);
+        if (c.headline) await expect.poll(() => page.locator('[data-headline]').textContent()).toBe(c.headline.edit);
         const search = new URL(page.url()).searchParams;
         expect(search.get(c.edit.field)).toBe(c.edit.value);
         expect(await page.evaluate(() => history.length)).toBe(historyLength);
@@ -514,7 +562,177 @@ describe('calculators', () => {
     await open(page, `${site.url}calculators/availability/`);
     const points = availabilityBySize({ maxMembers: 7, memberAvailability: 0.99 });
     const cells = await page.locator('[data-chart-table] tbody tr td:nth-child(4)').allTextContents();
-    expect(cells).toEqual(points.map((point) => formatNumber(point.nines, 2)));
+    // Past five nines the table says so instead of a figure the model cannot support.
+    expect(cells).toEqual(points.map((point) => (point.nines > 5 ? 'more than 5' : formatNumber(point.nines, 1))));
+    await page.close();
+  });
+  it('quorum: 3 members with 1 down says it cannot lose another (done-when)', async () => {
+    const page = await browser.newPage();
+    await open(page, `${site.url}calculators/quorum/`);
+    await input(page, 'membersDown').fill('1');
+    const expected = quorumSentence(quorum({ members: 3, membersDown: 1 }));
+    expect(expected).toBe('With 3 voting members and 1 down, etcd still accepts writes, but it cannot lose another member.');
+    await expect.poll(() => page.locator('[data-headline]').textContent()).toBe(expected);
+    // The note that calls for action links the runbook that does it, under the site's base path.
+    const link = page.locator('[data-code="replace-down-member"] a[data-action]');
+    expect(await link.getAttribute('href')).toBe(`${BASE.replace(/\/+$/, '')}/runbooks/etcd-member-replacement/#procedure`);
+    await page.close();
+  });
+
+  it('availability: reads 99.9 like 0.999, says how, and hides the fields the mode does not use', async () => {
+    const page = await browser.newPage();
+    await open(page, `${site.url}calculators/availability/`);
+    const expected = availability({ members: 3, memberAvailability: 0.999 });
+    for (const typed of ['99.9', '99.9 %', '0.999']) {
+      await input(page, 'memberAvailability').fill(typed);
+      await expect.poll(() => page.locator('[data-headline]').textContent()).toBe(availabilitySentence(expected));
+      expect(await page.locator('[data-reading-for="memberAvailability"]').textContent()).toBe(readMemberAvailability(typed).description);
+    }
+    expect(await page.locator('[data-field="mtbfHours"]').isVisible()).toBe(false);
+    await page.locator('[name="mode"]').selectOption('mtbf');
+    await expect.poll(() => page.locator('[data-field="mtbfHours"]').isVisible()).toBe(true);
+    expect(await page.locator('[data-field="memberAvailability"]').isVisible()).toBe(false);
+    await page.close();
+  });
+
+  it('preset matching the inputs is selected, and a pinned result stays beside the current one in the link', async () => {
+    const page = await browser.newPage();
+    await open(page, `${site.url}calculators/quorum/`);
+    const pressed = (label: string) => page.getByRole('button', { name: label, exact: true }).getAttribute('aria-pressed');
+    expect(await pressed('3 members')).toBe('true');
+    await page.getByRole('button', { name: 'Pin this result to compare' }).click();
+    await input(page, 'members').fill('5');
+    await expect.poll(() => pressed('5 members')).toBe('true');
+    expect(await pressed('3 members')).toBe('false');
+    const compare = page.locator('[data-compare]');
+    await expect.poll(() => compare.isVisible()).toBe(true);
+    const row = (label: string) => compare.locator('tbody tr', { hasText: label }).locator('td').allTextContents();
+    expect(await row('Quorum (members that must be up)')).toEqual(['Quorum (members that must be up)', `${q3.quorum} of 3`, `${q5.quorum} of 5`]);
+    const link = new URL(page.url());
+    expect(link.searchParams.get('pin')).toBe('members=3&membersDown=0&learners=0');
+    expect(link.searchParams.get('members')).toBe('5');
+    // The shared link carries both.
+    const second = await browser.newPage();
+    await open(second, link.toString());
+    await expect.poll(() => second.locator('[data-compare]').isVisible()).toBe(true);
+    expect(await second.locator('[data-compare-pinned]').textContent()).toBe(`Pinned: ${quorumSentence(q3)}`);
+    await second.close();
+    await page.getByRole('button', { name: 'Unpin' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.has('pin')).toBe(false);
+    await page.close();
+  });
+
+  it('a stale result greys out everything that belongs to it and is not announced', async () => {
+    const page = await browser.newPage();
+    await open(page, `${site.url}calculators/quorum/`);
+    await input(page, 'members').fill('100');
+    await expect.poll(() => page.locator('[data-notes] [data-code="impractical-size"]').count()).toBe(1);
+    await input(page, 'members').fill('1000');
+    await expect.poll(() => page.locator('.hb-calc').getAttribute('data-stale')).toBe('');
+    for (const selector of ['[data-headline]', '[data-details]', '[data-chart]']) {
+      const opacity = await page.locator(selector).evaluate((element) => Number(getComputedStyle(element).opacity));
+      expect(opacity, selector).toBeLessThan(1);
+    }
+    // The notes are not in a live region; only the status line speaks, and only after typing pauses.
+    expect(await page.locator('[data-notes]').evaluate((element) => element.closest('[aria-live]'))).toBeNull();
+    await expect.poll(() => page.locator('[data-announce]').textContent(), { timeout: 5000 }).toContain('Voting members');
+    await page.close();
+  });
+
+  it('on a phone the one-line answer stays on screen while a field lower down is edited', async () => {
+    const context = await browser.newContext({ ...PHONE, viewport: { width: PHONE.viewport.width, height: 480 } });
+    const page = await context.newPage();
+    await open(page, `${site.url}calculators/write-latency/`);
+    await input(page, 'via').focus();
+    await input(page, 'via').scrollIntoViewIfNeeded();
+    const box = await page.locator('[data-answer-box]').boundingBox();
+    expect(box).not.toBeNull();
+    expect((box?.y ?? -1) >= 0 && (box?.y ?? 1e9) + (box?.height ?? 0) <= 480).toBe(true);
+    expect(await page.locator('[data-details]').evaluate((element) => (element as HTMLDetailsElement).open)).toBe(false);
+    await context.close();
+  });
+
+  it('etcd timing: suggested flags are copyable code that says where it goes', async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const page = await context.newPage();
+    await open(page, `${site.url}calculators/etcd-timing/?rttMs=130`);
+    const blocks = page.locator('[data-code-list] figure');
+    await expect.poll(() => blocks.count()).toBe(2);
+    expect(await blocks.nth(0).locator('figcaption').textContent()).toContain('kubeadm');
+    expect(await blocks.nth(0).locator('code').textContent()).toContain('      - name: heartbeat-interval\n        value: "130"');
+    expect(await blocks.nth(1).locator('figcaption').textContent()).toContain('/etc/kubernetes/manifests/etcd.yaml');
+    expect(await blocks.nth(0).locator('pre').evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('pre');
+    await blocks.nth(1).getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('    - --heartbeat-interval=130\n    - --election-timeout=1300');
+    await context.close();
+  });
+
+  it('every link from a note reaches a page of the site', async () => {
+    const page = await browser.newPage();
+    const addresses = [
+      'calculators/topology/?controlPlaneNodes=2&workers=1&loadBalancer=none&zones=1&colocated=true',
+      'calculators/quorum/?members=4&membersDown=1',
+      'calculators/etcd-timing/?heartbeatMs=100&electionTimeoutMs=400&rttMs=130',
+    ];
+    const hrefs = new Set<string>();
+    for (const address of addresses) {
+      await open(page, `${site.url}${address}`);
+      for (const href of await page.locator('[data-notes] a[data-action]').evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''))) {
+        hrefs.add(href);
+      }
+    }
+    expect(hrefs.size).toBeGreaterThan(4);
+    for (const href of hrefs) {
+      const response = await page.goto(new URL(href, site.url).toString());
+      expect(response?.status(), href).toBe(200);
+      const hash = new URL(href, site.url).hash;
+      if (hash) expect(await page.locator(hash).count(), href).toBe(1);
+    }
+    await page.close();
+  });
+
+  describe('which member to recover from', () => {
+    const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '../fixtures/endpoint-status/3.6', name), 'utf8');
+
+    it('picks the voting member over a learner with a higher raft index, keeps the paste out of the link, sends nothing', async () => {
+      const page = await browser.newPage();
+      const errors = collectPageErrors(page);
+      await open(page, `${site.url}calculators/recovery-member/`);
+      const requests: string[] = [];
+      page.on('request', (request) => requests.push(request.url()));
+      const pasted = `${fixture('member-m2.json')}\n${fixture('learner-m4.json')}`;
+      await input(page, 'statusJson').fill(pasted);
+      const expected = recoveryMember({ statusJson: pasted });
+      expect(expected.chosen?.memberIdHex).toBe('35d237bbf3e11520');
+      await expect.poll(() => page.locator('[data-headline]').textContent()).toBe(expected.reason);
+      expect(await page.locator('[data-code-list] code').first().textContent()).toContain("SURVIVOR_URL='http://127.0.0.1:41304'");
+      expect(await page.locator('[data-notes] [data-code="learner-refused"]').count()).toBe(1);
+      expect(new URL(page.url()).search).toBe('');
+      // Typing and the answer need no network at all (the code was loaded before pasting).
+      expect(requests.filter((url) => !url.includes('/_astro/'))).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    it('names what is wrong with a cut-off paste', async () => {
+      const page = await browser.newPage();
+      await open(page, `${site.url}calculators/recovery-member/`);
+      await input(page, 'statusJson').fill(fixture('all-four.json').slice(0, 200));
+      await expect.poll(() => page.locator('[data-error-for="statusJson"]').textContent()).toContain('is cut off');
+      await page.close();
+    });
+  });
+
+  it('NOSPACE: the date 95 % is reached for a known growth rate (done-when)', async () => {
+    const page = await browser.newPage();
+    await open(page, `${site.url}calculators/nospace/?dbSize=1+GiB&growthPerDay=100+MiB&measuredAt=2026-12-01`);
+    // By hand: 95 % of 2 GiB is 1,945.6 MiB; from 1,024 MiB at 100 MiB a day that is 9.216 days, 2026-12-10 05:11 UTC.
+    expect(nospaceSentence(nospaceKnown)).toContain('reaches 95 % of its 2 GiB quota on 2026-12-10 05:11 UTC');
+    await expect.poll(() => page.locator('[data-headline]').textContent()).toBe(nospaceSentence(nospaceKnown));
+    const row = await page.locator('[data-result-table] tbody tr', { hasText: 'etcdDatabaseQuotaLowSpace' }).locator('td').allTextContents();
+    expect(row[2]).toBe('2026-12-10 05:11 UTC');
+    expect(await page.locator('[data-notes] a[data-action]').first().getAttribute('href')).toContain('/runbooks/etcd-nospace/');
     await page.close();
   });
 });

@@ -1,8 +1,82 @@
 import * as z from 'zod/mini';
 import { CalcInputError, type Note } from './errors';
-import { big, binomialRow, powers, type Big } from './_internal/bignumber';
+import { big, bigFromText, binomialRow, powers, type Big } from './_internal/bignumber';
 import { numberBetween, parseInput, positiveNumber, wholeNumber } from './_internal/validate';
 import { MAX_MEMBERS, majorityOf } from './quorum';
+import { decimals, minutesAsDuration, plural } from './_internal/text';
+
+/**
+ * Nines beyond which the independent-failure model says nothing useful: above about five nines (26 s a year),
+ * correlated failures (a zone, shared storage, a bad rollout, an operator) dominate, as Brooker's "Quorum
+ * Availability" (2021) and Howard (2015) both caution. Figures above it are reported as "better than 99.999 %".
+ */
+export const MODEL_LIMIT_NINES = 5;
+
+/** How a typed member availability was read: the fraction and a sentence saying how. */
+export interface MemberAvailabilityReading {
+  /** 0..1. */
+  fraction: number;
+  /** Whether the text was read as a percentage (`99.9`, `99.9 %`) rather than a fraction (`0.999`). */
+  percent: boolean;
+  /** E.g. `Read "99.9" as 99.9 % (0.999).` */
+  description: string;
+}
+
+const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/**
+ * Reads one member's availability as people type it: `0.999` (a fraction, up to 1), `99.9` (a percentage: any
+ * number above 1) or `99.9 %` / `99.9%` (a percentage, explicitly). The division by 100 is done in decimals, so
+ * `99.9` gives exactly the double 0.999, the same as typing `0.999`.
+ *
+ * @throws CalcInputError on `memberAvailability`: empty, not a number, negative, or above 100 %.
+ */
+export function readMemberAvailability(text: string): MemberAvailabilityReading {
+  const trimmed = text.trim();
+  const explicitPercent = trimmed.endsWith('%');
+  const number = (explicitPercent ? trimmed.slice(0, -1) : trimmed).trim();
+  const fail = (message: string): never => {
+    throw new CalcInputError('readMemberAvailability', [{ path: 'memberAvailability', message }]);
+  };
+  if (number === '') fail(explicitPercent ? 'needs a number before the %' : 'is required');
+  if (!DECIMAL_TEXT.test(number)) fail('must be a fraction like 0.999 or a percentage like 99.9 %');
+  const value = bigFromText(number);
+  if (value.isNegative() && !value.isZero()) fail('must not be negative');
+  const percent = explicitPercent || value.greaterThan(1);
+  if (percent && value.greaterThan(100)) fail('must be at most 100 %');
+  const fraction = (percent ? value.div(100) : value).toNumber();
+  const asPercent = decimals(fraction * 100, 10);
+  const description = percent
+    ? `Read "${trimmed}" as ${asPercent} % (${decimals(fraction, 12)}).`
+    : `Read "${trimmed}" as a fraction: ${asPercent} %.`;
+  return { fraction, percent, description };
+}
+
+/** A percentage rounded to the first digit where it differs from 100 %, plus one: `99.97 %`, `99 %`. */
+export function roundedPercent(fraction: number): string {
+  const shortfall = 1 - fraction;
+  if (shortfall <= 0) return '100 %';
+  const places = Math.max(0, Math.ceil(-Math.log10(shortfall * 100)) + 1);
+  // Never round up to 100 %: truncate instead, so 0.99996 reads 99.99 % rather than 100 %.
+  const factor = 10 ** places;
+  return `${decimals(Math.floor(fraction * 100 * factor) / factor, places)} %`;
+}
+
+/**
+ * The answer in one sentence: how often the quorum is up, and the expected time without it per year, rounded to
+ * what the model supports. Above MODEL_LIMIT_NINES it says correlated failures dominate instead of printing
+ * more digits.
+ *
+ * @example availabilitySentence(availability({ members: 3, memberAvailability: 0.99 }))
+ *   // '3 members that are each up 99 % of the time keep a quorum 99.97 % of the time: about 2.6 hours a year without one, if members fail independently.'
+ */
+export function availabilitySentence(result: AvailabilityResult): string {
+  const who = `${plural(result.members, 'member')} that ${result.members === 1 ? 'is' : 'are each'} up ${roundedPercent(result.memberAvailability)} of the time`;
+  if (result.nines > MODEL_LIMIT_NINES) {
+    return `${who} keep${result.members === 1 ? 's' : ''} a quorum better than 99.999 % of the time in this model; at that level correlated failures (a zone, shared storage, a bad rollout) decide the real figure, not the member count.`;
+  }
+  return `${who} keep${result.members === 1 ? 's' : ''} a quorum ${roundedPercent(result.availability)} of the time: about ${minutesAsDuration(result.downtimeMinutesPerYear)} a year without one, if members fail independently.`;
+}
 
 /** Minutes in the 365-day year used for downtime: 365 × 24 × 60. */
 export const MINUTES_PER_YEAR = 525_600;

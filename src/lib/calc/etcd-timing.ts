@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Note } from './errors';
 import { parseInput, positiveNumber, wholeNumber } from './_internal/validate';
+import { twoFigures } from './_internal/text';
 
 /**
  * etcd's heartbeat interval and election timeout: etcd's own validation, the tuning guide's advice and a
@@ -231,4 +232,69 @@ export function etcdTiming(input: EtcdTimingInput): EtcdTimingResult {
     leaderFailoverMs,
     notes,
   };
+}
+
+/**
+ * The answer in one sentence. A refusal comes first, in etcd's own words; otherwise how long the cluster is
+ * without a leader after the leader fails, and whether the flags suit the round trip.
+ *
+ * @example etcdTimingSentence(etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 1000, rttMs: 0.5 }))
+ *   // 'If the leader fails, the others elect a new one within 0.8 to 1.9 s; these flags suit a 0.5 ms round trip.'
+ */
+export function etcdTimingSentence(result: EtcdTimingResult, rttMs?: number): string {
+  const [firstError] = result.errors;
+  if (firstError !== undefined) return `etcd would refuse to start with these flags: "${firstError}".`;
+  // A valid configuration always has at least 5 ticks (etcd refuses fewer), so the estimate exists.
+  const failover = result.leaderFailoverMs as { best: number; worst: number };
+  const opening = `If the leader fails, the others elect a new one within ${secondsRange(failover.best, failover.worst)}`;
+  if (rttMs === undefined) return `${opening}.`;
+  const tooTight = result.notes.some((note) => note.code === 'heartbeat-below-rtt' || note.code === 'election-below-10-rtt');
+  const { heartbeatMs, electionTimeoutMs } = result.recommended;
+  return tooTight
+    ? `${opening}, but the flags are too tight for a ${rttMs} ms round trip: use --heartbeat-interval=${heartbeatMs} --election-timeout=${electionTimeoutMs}.`
+    : `${opening}; these flags suit a ${rttMs} ms round trip.`;
+}
+
+function secondsRange(bestMs: number, worstMs: number): string {
+  return worstMs >= 1000 ? `${twoFigures(bestMs / 1000)} to ${twoFigures(worstMs / 1000)} s` : `${twoFigures(bestMs)} to ${twoFigures(worstMs)} ms`;
+}
+
+/** Where suggested etcd flags go, as text to copy: kubeadm's configuration and the static-pod manifest. */
+export interface FlagSnippet {
+  /** What the text is and where it goes. */
+  caption: string;
+  /** Language of the text for display (`yaml`). */
+  lang: 'yaml';
+  text: string;
+}
+
+/**
+ * The suggested flags as a kubeadm ClusterConfiguration fragment (v1beta4: `etcd.local.extraArgs` is a list of
+ * name/value pairs; kubeadm.k8s.io/v1beta4 docs) and as lines for the `command` list of the static-pod manifest
+ * `/etc/kubernetes/manifests/etcd.yaml` (kubelet restarts etcd when the file changes).
+ */
+export function etcdFlagSnippets(flags: { heartbeatMs: number; electionTimeoutMs: number }): FlagSnippet[] {
+  const { heartbeatMs, electionTimeoutMs } = flags;
+  return [
+    {
+      caption: 'kubeadm ClusterConfiguration (kubeadm.k8s.io/v1beta4), before kubeadm init or with kubeadm upgrade',
+      lang: 'yaml',
+      text: [
+        'apiVersion: kubeadm.k8s.io/v1beta4',
+        'kind: ClusterConfiguration',
+        'etcd:',
+        '  local:',
+        '    extraArgs:',
+        '      - name: heartbeat-interval',
+        `        value: "${heartbeatMs}"`,
+        '      - name: election-timeout',
+        `        value: "${electionTimeoutMs}"`,
+      ].join('\n'),
+    },
+    {
+      caption: 'A running node: add to the command list in /etc/kubernetes/manifests/etcd.yaml, one member at a time',
+      lang: 'yaml',
+      text: ['    - --heartbeat-interval=' + heartbeatMs, '    - --election-timeout=' + electionTimeoutMs].join('\n'),
+    },
+  ];
 }

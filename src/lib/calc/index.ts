@@ -103,3 +103,34 @@ export {
   type WriteLatencyBySizePoint,
   type WriteLatencyPreset,
 } from './write-latency';
+
+// One-sentence answers, links from notes to the runbooks that act on them, and the two incident tools
+export { quorumSentence } from './quorum';
+export { availabilitySentence, readMemberAvailability, roundedPercent, MODEL_LIMIT_NINES, type MemberAvailabilityReading } from './availability';
+export { writeLatencySummary, SLOW_REQUEST_P99_MS, type WriteLatencySummary, type WriteLatencyVerdict } from './write-latency';
+export { leaderElectionSentence } from './leader-election';
+export { etcdTimingSentence, etcdFlagSnippets, type FlagSnippet } from './etcd-timing';
+export { topologySentence } from './topology';
+export { noteAction, NOTE_ACTIONS, type NoteAction } from './actions';
+export {
+  recoveryMember,
+  recoveryMemberSentence,
+  recoveryMemberRows,
+  shellQuote,
+  MAX_PASTE_CHARS,
+  type PastedMember,
+  type RecoveryMemberResult,
+} from './recovery-member';
+export {
+  nospaceForecast,
+  nospaceSentence,
+  readBytes,
+  utcDate,
+  DEFAULT_QUOTA_BYTES,
+  SUGGESTED_MAX_QUOTA_BYTES,
+  NOSPACE_THRESHOLDS,
+  type NospaceInput,
+  type NospaceResult,
+  type NospaceThreshold,
+  type ByteReading,
+} from './nospace';

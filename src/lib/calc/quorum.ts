@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
-import type { Note } from './errors';
+import { CalcInputError, type Note } from './errors';
 import { parseInput, wholeNumber } from './_internal/validate';
+import { plural } from './_internal/text';
 
 /**
  * Largest voting-member count the calculators accept. etcd sets no hard limit, but its FAQ advises at most seven
@@ -28,11 +29,23 @@ export interface QuorumInput {
   members: number;
   /** Non-voting learners (etcd ≥ 3.4). Whole number, 0..MAX_LEARNERS; default 0. */
   learners?: number;
+  /** Voting members down right now. Whole number, 0..members; default 0. */
+  membersDown?: number;
 }
 
 export interface QuorumResult {
   members: number;
   learners: number;
+  /** Voting members down now, as given (0 when not given). */
+  membersDown: number;
+  /** members − membersDown. */
+  membersUp: number;
+  /** Whether the members that are up still form a quorum (membersUp ≥ quorum): etcd elects a leader and accepts writes. */
+  hasQuorum: boolean;
+  /** Further voting members that may fail before writes stop: max(0, faultTolerance − membersDown). */
+  moreFailuresTolerated: number;
+  /** Members that must come back before writes resume: max(0, quorum − membersUp); 0 while the quorum holds. */
+  membersToRestore: number;
   /** Votes needed to elect a leader or commit a write: ⌊members/2⌋ + 1. */
   quorum: number;
   /** Voting members that may fail while a quorum stays up: members − quorum. */
@@ -43,6 +56,7 @@ export interface QuorumResult {
 const quorumSchema = z.object({
   members: wholeNumber(1, MAX_MEMBERS),
   learners: z.optional(wholeNumber(0, MAX_LEARNERS)),
+  membersDown: z.optional(wholeNumber(0, MAX_MEMBERS)),
 });
 
 /**
@@ -66,21 +80,75 @@ export function majorityOf(members: number): number {
  * - `impractical-size` (warning, N ≥ 11): the sizing guide calls this impractical and slow.
  * - `learners-non-voting` (info, learners > 0) and `learner-limit` (warning, learners > 1: etcd 3.4 allows one,
  *   later releases need `--max-learners`).
- * Three, five and seven members get no note.
+ * - `replace-down-member` (warning; critical when no further failure is tolerated) and `quorum-lost` (critical),
+ *   when `membersDown` is given.
+ * Three, five and seven members with none down get no note.
  *
- * @throws CalcInputError when `members` is not a whole number in 1..101 or `learners` not one in 0..10.
+ * @throws CalcInputError when `members` is not a whole number in 1..101, `learners` not one in 0..10, or
+ *   `membersDown` not one in 0..members.
  * @example quorum({ members: 5 }) // { quorum: 3, faultTolerance: 2, notes: [] ... }
  */
 export function quorum(input: QuorumInput): QuorumResult {
-  const { members, learners = 0 } = parseInput('quorum', quorumSchema, input);
+  const { members, learners = 0, membersDown = 0 } = parseInput('quorum', quorumSchema, input);
+  if (membersDown > members) {
+    throw new CalcInputError('quorum', [{ path: 'membersDown', message: `must be at most the ${members} voting members` }]);
+  }
   const majority = majorityOf(members);
+  const faultTolerance = members - majority;
+  const membersUp = members - membersDown;
   return {
     members,
     learners,
+    membersDown,
+    membersUp,
+    hasQuorum: membersUp >= majority,
+    moreFailuresTolerated: Math.max(0, faultTolerance - membersDown),
+    membersToRestore: Math.max(0, majority - membersUp),
     quorum: majority,
-    faultTolerance: members - majority,
-    notes: [...sizeNotes(members), ...learnerNotes(learners)],
+    faultTolerance,
+    notes: [...downNotes(members, membersDown, majority), ...sizeNotes(members), ...learnerNotes(learners)],
   };
+}
+
+/**
+ * The answer in one sentence: can etcd still accept writes, and can it lose another member?
+ *
+ * @example quorumSentence(quorum({ members: 3, membersDown: 1 }))
+ *   // 'With 3 voting members and 1 down, etcd still accepts writes, but it cannot lose another member.'
+ */
+export function quorumSentence(result: QuorumResult): string {
+  const { members, membersDown, moreFailuresTolerated, membersToRestore, hasQuorum } = result;
+  const down = membersDown === 0 ? 'none' : `${membersDown}`;
+  const opening = `With ${plural(members, 'voting member')} and ${down} down`;
+  if (!hasQuorum) {
+    return `${opening}, etcd has lost its quorum: it accepts no writes until ${plural(membersToRestore, 'more member is', 'more members are')} back.`;
+  }
+  const still = membersDown === 0 ? 'accepts writes' : 'still accepts writes';
+  if (moreFailuresTolerated === 0) {
+    return `${opening}, etcd ${still}, but it cannot lose ${membersDown === 0 ? 'a single' : 'another'} member.`;
+  }
+  return `${opening}, etcd ${still} and can lose ${plural(moreFailuresTolerated, membersDown === 0 ? 'member' : 'more member')}.`;
+}
+
+/** Notes about members that are down now: what to do before anything else. */
+function downNotes(members: number, membersDown: number, majority: number): Note[] {
+  if (membersDown === 0) return [];
+  if (members - membersDown < majority) {
+    return [
+      {
+        severity: 'critical',
+        code: 'quorum-lost',
+        message: 'The quorum is lost: bring members back, or rebuild from the newest snapshot. Do not remove or add members now.',
+      },
+    ];
+  }
+  return [
+    {
+      severity: members - membersDown === majority ? 'critical' : 'warning',
+      code: 'replace-down-member',
+      message: 'Replace the member that is down before any maintenance: remove it first, then add its replacement, one member at a time.',
+    },
+  ];
 }
 
 /** Notes about the voting-member count alone; reused by the topology check for the etcd cluster. */

@@ -262,3 +262,29 @@ function parseZones(zones: unknown, etcdMembers: number): number[] | undefined {
   const count = parseInput('topology', zoneCountSchema, { zones }).zones;
   return Array.from({ length: count }, (_, zone) => Math.floor(etcdMembers / count) + (zone < etcdMembers % count ? 1 : 0));
 }
+
+const VERDICT_WORDS: Record<Verdict, string> = {
+  'development-only': 'fit for development only',
+  'not-recommended': 'not recommended',
+  acceptable: 'acceptable',
+  production: 'production ready',
+};
+
+/**
+ * The answer in one sentence: the verdict and what stands between this layout and production.
+ *
+ * @example topologySentence(topology({ controlPlaneNodes: 3, workers: 5, etcd: { topology: 'stacked' }, loadBalancer: 'load-balancer' }))
+ *   // 'This layout is production ready: no single component stops the cluster when it fails.'
+ */
+export function topologySentence(result: TopologyResult): string {
+  const verdict = `This layout is ${VERDICT_WORDS[result.verdict]}`;
+  const count = result.singlePointsOfFailure.length;
+  if (count === 0) {
+    const worst = result.findings.find((finding) => finding.severity !== 'info');
+    return worst === undefined
+      ? `${verdict}: no single component stops the cluster when it fails.`
+      : `${verdict}: no single point of failure, but see the ${worst.severity === 'critical' ? 'critical finding' : 'warnings'} below.`;
+  }
+  const [first] = result.singlePointsOfFailure;
+  return count === 1 ? `${verdict}: ${first} is a single point of failure.` : `${verdict}: ${count} single points of failure, first ${first}.`;
+}

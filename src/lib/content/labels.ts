@@ -8,6 +8,8 @@ export const CALCULATOR_TITLES: Record<CalculatorId, string> = {
   'leader-election': 'Leader-election failover',
   'etcd-timing': 'etcd heartbeat and election timing',
   topology: 'Cluster topology evaluator',
+  'recovery-member': 'Which member to recover from',
+  nospace: 'Time until NOSPACE',
 };
 
 /** Lower-cases an alert name into the slug of its page: `etcdNoLeader` -> `etcdnoleader`. */

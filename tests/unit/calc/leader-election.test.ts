@@ -249,19 +249,23 @@ describe('simulateLeaderElection (Monte Carlo of the client-go loops)', { timeou
     expect(first).toMatchObject({ trials: 1000, seed: 42, standbys: 2 });
   });
 
-  it('runs 20 000 trials with 24 histogram bars unless told otherwise', () => {
+  it('runs 20 000 trials with about 24 round histogram bars unless told otherwise', () => {
     const result = simulateLeaderElection(kubernetes);
     expect(result.trials).toBe(20_000);
     expect(result.crashFailover.samplesSeconds).toHaveLength(20_000);
-    expect(result.crashFailover.histogram).toHaveLength(24);
+    // Best 13 s, worst 23.8 s: 10.8 s / 24 = 0.45 s → bars of 0.5 s from 13 s, 22 of them (to 24 s).
+    expect(result.crashFailover.histogram).toHaveLength(22);
+    expect(result.crashFailover.histogram[1]?.from).toBe(13.5);
   });
 
-  it('histogram: bins span best..worst and hold every sample', () => {
+  it('histogram: round bins cover best..worst and hold every sample', () => {
     const result = simulateLeaderElection({ ...kubernetes, trials: 5000, seed: 9, bins: 10 });
     const bins = result.crashFailover.histogram;
-    expect(bins).toHaveLength(10);
-    expect(bins[0]?.from).toBe(13);
-    expect(bins[9]?.to).toBeCloseTo(23.8, 10);
+    // 10.8 s / 10 = 1.08 s → bars of 2 s from 12 s (a multiple of 2 below 13) to 24 s: six bars.
+    expect(bins).toHaveLength(6);
+    expect(bins[0]?.from).toBe(12);
+    expect(bins[5]?.to).toBe(24);
+    expect(bins.every((bin) => bin.to - bin.from === 2)).toBe(true);
     expect(bins.reduce((sum, bin) => sum + bin.count, 0)).toBe(5000);
     expect(bins.reduce((sum, bin) => sum + bin.fraction, 0)).toBeCloseTo(1, 12);
     expect(result.gracefulFailover).toBe(result.crashFailover);

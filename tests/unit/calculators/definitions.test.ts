@@ -8,13 +8,25 @@ import { leaderElectionCalculator } from '../../../src/components/calculators/de
 import { quorumCalculator } from '../../../src/components/calculators/definitions/quorum';
 import { topologyCalculator } from '../../../src/components/calculators/definitions/topology';
 import { writeLatencyCalculator } from '../../../src/components/calculators/definitions/write-latency';
-import { availability } from '../../../src/lib/calc/availability';
+import { nospaceCalculator } from '../../../src/components/calculators/definitions/nospace';
+import { recoveryMemberCalculator } from '../../../src/components/calculators/definitions/recovery-member';
+import { presetMatches } from '../../../src/components/calculators/client/form-state';
+import { availability, roundedPercent } from '../../../src/lib/calc/availability';
 import { etcdTiming } from '../../../src/lib/calc/etcd-timing';
 import { leaderElection } from '../../../src/lib/calc/leader-election';
 import type { CalcInputError } from '../../../src/lib/calc/errors';
 import { quorum } from '../../../src/lib/calc/quorum';
 
-const ALL: readonly CalculatorDefinition<unknown>[] = [quorumCalculator, availabilityCalculator, leaderElectionCalculator, etcdTimingCalculator, writeLatencyCalculator, topologyCalculator];
+const ALL: readonly CalculatorDefinition<unknown>[] = [
+  quorumCalculator,
+  availabilityCalculator,
+  leaderElectionCalculator,
+  etcdTimingCalculator,
+  writeLatencyCalculator,
+  topologyCalculator,
+  recoveryMemberCalculator,
+  nospaceCalculator,
+];
 
 describe('format', () => {
   it('never prints NaN or Infinity', () => {
@@ -45,6 +57,34 @@ describe('calculator definitions', () => {
     }
   });
 
+  it('every default answers in one sentence first', () => {
+    for (const definition of ALL) {
+      const evaluation = evaluate(definition, definition.defaults);
+      if (!evaluation.ok) throw new Error(definition.id);
+      expect(evaluation.view.headline, definition.id).toMatch(/^[A-Z0-9].*[.]$/s);
+    }
+  });
+
+  it('hidden fields are ignored: a bad MTBF does not matter while availability is given directly', () => {
+    const evaluation = evaluate(availabilityCalculator, { ...availabilityCalculator.defaults, mtbfHours: 'abc' });
+    expect(evaluation.ok).toBe(true);
+    const mtbf = evaluate(availabilityCalculator, { ...availabilityCalculator.defaults, mode: 'mtbf', memberAvailability: 'abc' });
+    expect(mtbf.ok).toBe(true);
+  });
+
+  it('a preset matches the inputs by value, whether clicked or typed', () => {
+    expect(presetMatches({ members: '5' }, { members: '5.0', learners: '0' })).toBe(true);
+    expect(presetMatches({ members: '5' }, { members: '3' })).toBe(false);
+    expect(presetMatches({ mode: 'mtbf' }, { mode: 'mtbf' })).toBe(true);
+    expect(presetMatches({ quota: '2 GiB' }, { quota: ' 2 GiB ' })).toBe(true);
+  });
+
+  it('the recovery tool keeps pasted output out of links, and an empty paste is a prompt, not an error', () => {
+    expect(recoveryMemberCalculator.fields.every((field) => field.private)).toBe(true);
+    const empty = evaluate(recoveryMemberCalculator, { statusJson: '' });
+    expect(empty.ok && empty.view.headline).toMatch(/^Paste the output/);
+  });
+
   it('every preset is valid', () => {
     for (const definition of ALL) {
       for (const preset of definition.presets ?? []) {
@@ -71,7 +111,7 @@ describe('calculator definitions', () => {
     expect(q.ok && q.view.outputs['quorum']).toBe(`${quorum({ members: 5 }).quorum} of 5`);
 
     const a = evaluate(availabilityCalculator, { members: '3', mode: 'mtbf', mtbfHours: '1000', mttrHours: '10' });
-    expect(a.ok && a.view.outputs['availability']).toBe(formatPercent(availability({ members: 3, mtbfHours: 1000, mttrHours: 10 }).availability));
+    expect(a.ok && a.view.outputs['availability']).toBe(roundedPercent(availability({ members: 3, mtbfHours: 1000, mttrHours: 10 }).availability));
 
     const refused = leaderElection({ leaseDurationSeconds: 10, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 });
     const le = evaluate(leaderElectionCalculator, { leaseDurationSeconds: '10', renewDeadlineSeconds: '10', retryPeriodSeconds: '2' }, false);

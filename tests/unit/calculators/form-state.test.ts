@@ -88,7 +88,7 @@ describe('evaluate', () => {
       }
       return input['members'] * 2;
     },
-    view: (result) => ({ outputs: { double: String(result) }, notes: [], refusals: [] }),
+    view: (result) => ({ headline: `Double is ${result}.`, outputs: { double: String(result) }, notes: [], refusals: [] }),
   };
 
   it('returns the view for good input', () => {

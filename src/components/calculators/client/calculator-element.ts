@@ -1,8 +1,9 @@
 import type { CalcIssue } from '../../../lib/calc/errors';
+import { noteAction } from '../../../lib/calc/actions';
 import { LazyChart } from './chart-loader';
-import { describeIssue, evaluate, fieldForIssue } from './form-state';
+import { describeIssue, evaluate, fieldForIssue, fieldVisible, presetMatches } from './form-state';
 import { readQuery, writeQuery } from './query-state';
-import type { CalculatorDefinition, ChartSpec, ResultView, TableView } from './types';
+import type { CalculatorDefinition, ChartSpec, CodeView, ResultView, TableView } from './types';
 
 /**
  * Makes a server-rendered calculator (CalculatorShell.astro) live: every keystroke re-runs the library through
@@ -22,6 +23,15 @@ export function defineCalculatorElement<Result>(definition: CalculatorDefinition
 
 /** Pause in typing after which a deferred chart is recomputed. */
 const CHART_DELAY_MS = 150;
+/**
+ * Pause in typing after which the answer is announced to screen readers. Typing "1000" passes through "1", "10"
+ * and "100"; announcing (or keeping live) what those intermediate values mean would mislead.
+ */
+const ANNOUNCE_DELAY_MS = 900;
+/** Query parameter (after the prefix) that carries the pinned inputs, itself a query string. */
+const PIN_PARAM = 'pin';
+/** Width below which the details start folded, so the answer and the inputs share the screen. */
+const PHONE_QUERY = '(max-width: 50rem)';
 
 abstract class CalculatorElement<Result> extends HTMLElement {
   protected abstract readonly definition: CalculatorDefinition<Result>;
@@ -30,6 +40,10 @@ abstract class CalculatorElement<Result> extends HTMLElement {
   private chart: LazyChart | undefined;
   private started = false;
   private chartTimer: ReturnType<typeof setTimeout> | undefined;
+  private announceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Raw inputs of the pinned result, or undefined when nothing is pinned. */
+  private pinned: Record<string, string> | undefined;
+  private lastView: ResultView | undefined;
   /** Checkbox values from a link that are neither true nor false; reported as bad input until the box is used. */
   private readonly invalidCheckboxes = new Map<string, string>();
 
@@ -43,10 +57,15 @@ abstract class CalculatorElement<Result> extends HTMLElement {
 
     const fromQuery = readQuery(
       location.search,
-      this.definition.fields.map((field) => field.name),
+      this.sharedFieldNames(),
       this.queryPrefix,
     );
     for (const [name, value] of Object.entries(fromQuery)) this.setRaw(name, value);
+    const pinText = readQuery(location.search, [PIN_PARAM], this.queryPrefix)[PIN_PARAM];
+    if (pinText !== undefined) this.pinned = readQuery(pinText, this.sharedFieldNames(), '');
+
+    const details = this.querySelector<HTMLDetailsElement>('[data-details]');
+    if (details && typeof matchMedia === 'function' && matchMedia(PHONE_QUERY).matches) details.open = false;
 
     const canvas = this.querySelector<HTMLCanvasElement>('[data-chart-canvas]');
     const figure = this.querySelector<HTMLElement>('[data-chart]');
@@ -72,6 +91,13 @@ abstract class CalculatorElement<Result> extends HTMLElement {
     const share = this.querySelector<HTMLElement>('[data-share]');
     share?.removeAttribute('hidden');
     this.querySelector<HTMLButtonElement>('[data-copy-link]')?.addEventListener('click', () => void this.copyLink());
+    this.querySelector<HTMLButtonElement>('[data-pin]')?.addEventListener('click', () => this.pin());
+    this.querySelector<HTMLButtonElement>('[data-unpin]')?.addEventListener('click', () => this.unpin());
+    this.addEventListener('click', (event) => {
+      const button = event.target instanceof Element ? event.target.closest<HTMLButtonElement>('[data-copy-code]') : null;
+      if (button) void this.copyCode(button);
+    });
+    this.querySelectorAll<HTMLButtonElement>('[data-copy-code]').forEach((button) => (button.hidden = false));
 
     // The chart's data table sits in a closed <details>; open it for print so paper gets the numbers.
     addEventListener('beforeprint', () => this.querySelectorAll('details').forEach((details) => (details.open = true)));
@@ -115,9 +141,16 @@ abstract class CalculatorElement<Result> extends HTMLElement {
     return document.querySelectorAll('[data-calculator]').length > 1 ? `${this.definition.id}-` : '';
   }
 
-  private control(name: string): HTMLInputElement | HTMLSelectElement | null {
+  /** Fields a shared link carries: all but the private ones (pasted command output stays in this tab). */
+  private sharedFieldNames(): string[] {
+    return this.definition.fields.filter((field) => !field.private).map((field) => field.name);
+  }
+
+  private control(name: string): HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null {
     const element = this.form.elements.namedItem(name);
-    return element instanceof HTMLInputElement || element instanceof HTMLSelectElement ? element : null;
+    return element instanceof HTMLInputElement || element instanceof HTMLSelectElement || element instanceof HTMLTextAreaElement
+      ? element
+      : null;
   }
 
   private setRaw(name: string, value: string): void {
@@ -149,22 +182,94 @@ abstract class CalculatorElement<Result> extends HTMLElement {
     const preset = this.definition.presets?.find((candidate) => candidate.id === presetId);
     if (!preset) return;
     for (const [name, value] of Object.entries(preset.values)) this.setRaw(name, value);
-    this.querySelectorAll<HTMLButtonElement>('[data-preset]').forEach((button) =>
-      button.setAttribute('aria-pressed', String(button.dataset['preset'] === presetId)),
-    );
     this.recompute(true);
+  }
+
+  /** Each preset whose values equal the current inputs is shown as selected, however they got there. */
+  private markPresets(raw: Readonly<Record<string, string>>): void {
+    this.querySelectorAll<HTMLButtonElement>('[data-preset]').forEach((button) => {
+      const preset = this.definition.presets?.find((candidate) => candidate.id === button.dataset['preset']);
+      button.setAttribute('aria-pressed', String(preset !== undefined && presetMatches(preset.values, raw)));
+    });
+  }
+
+  /** Hides the fields the chosen mode does not use; the parser ignores them too. */
+  private showFields(raw: Readonly<Record<string, string>>): void {
+    for (const field of this.definition.fields) {
+      const box = this.querySelector<HTMLElement>(`[data-field="${field.name}"]`);
+      if (box) box.hidden = !fieldVisible(field, raw);
+    }
+  }
+
+  private pin(): void {
+    const raw = this.readRaw();
+    this.pinned = Object.fromEntries(Object.entries(raw).filter(([name]) => this.sharedFieldNames().includes(name)));
+    this.recompute(true);
+    this.querySelector<HTMLElement>('[data-compare]')?.scrollIntoView({ block: 'nearest' });
+  }
+
+  private unpin(): void {
+    this.pinned = undefined;
+    this.recompute(true);
+  }
+
+  /** The pinned result beside the current one: inputs first, then every output, as text. */
+  private showCompare(current: Readonly<Record<string, string>>, currentView: ResultView | undefined): void {
+    const box = this.querySelector<HTMLElement>('[data-compare]');
+    const pinButton = this.querySelector<HTMLButtonElement>('[data-pin]');
+    if (!box) return;
+    box.hidden = this.pinned === undefined;
+    if (pinButton) pinButton.textContent = this.pinned ? 'Pin the current result instead' : 'Pin this result to compare';
+    if (!this.pinned) return;
+    const pinnedRaw = { ...this.definition.defaults, ...this.pinned };
+    const pinnedEvaluation = evaluate(this.definition, pinnedRaw, false);
+    const pinnedView = pinnedEvaluation.ok ? pinnedEvaluation.view : undefined;
+    const text = this.querySelector<HTMLElement>('[data-compare-pinned]');
+    if (text) text.textContent = pinnedView ? `Pinned: ${pinnedView.headline}` : 'The pinned inputs are not valid.';
+    const rows: string[][] = [];
+    for (const field of this.definition.fields) {
+      if (field.private || !(fieldVisible(field, pinnedRaw) || fieldVisible(field, current))) continue;
+      const pinnedValue = fieldVisible(field, pinnedRaw) ? pinnedRaw[field.name] ?? '' : '—';
+      const currentValue = fieldVisible(field, current) ? current[field.name] ?? '' : '—';
+      rows.push([field.label, this.optionLabel(field.name, pinnedValue), this.optionLabel(field.name, currentValue)]);
+    }
+    for (const output of this.definition.outputs) {
+      rows.push([output.label, pinnedView?.outputs[output.key] ?? '—', currentView?.outputs[output.key] ?? '—']);
+    }
+    const table = this.querySelector<HTMLTableElement>('[data-compare-table]');
+    if (table) fillTable(table, { caption: 'Pinned and current inputs and results', head: ['What', 'Pinned', 'Current'], rows });
+  }
+
+  /** A select's visible label for a value, so the comparison reads "Stacked…" rather than "stacked". */
+  private optionLabel(name: string, value: string): string {
+    const field = this.definition.fields.find((candidate) => candidate.name === name);
+    return field?.options?.find((option) => option.value === value)?.label ?? value;
+  }
+
+  /** Tells screen readers the answer once typing pauses, never the answer for an intermediate value. */
+  private announce(text: string): void {
+    clearTimeout(this.announceTimer);
+    const status = this.querySelector<HTMLElement>('[data-announce]');
+    if (!status) return;
+    this.announceTimer = setTimeout(() => {
+      if (status.textContent !== text) status.textContent = text;
+    }, ANNOUNCE_DELAY_MS);
   }
 
   /** Runs the calculation for the current inputs and shows either the result or the problems. */
   recompute(updateUrl: boolean): void {
     const startedAt = performance.now();
     const raw = this.readRaw();
+    this.showFields(raw);
+    this.markPresets(raw);
     const deferChart = this.definition.deferChart === true;
     const evaluation = evaluate(this.definition, raw, !deferChart);
     this.showIssues(evaluation.ok ? [] : evaluation.issues);
     clearTimeout(this.chartTimer);
     if (evaluation.ok) {
+      this.lastView = evaluation.view;
       this.showView(evaluation.view);
+      this.announce(evaluation.view.headline);
       if (evaluation.chart) this.showChart(evaluation.chart);
       else if (deferChart) {
         const { result, input } = evaluation;
@@ -177,14 +282,14 @@ abstract class CalculatorElement<Result> extends HTMLElement {
         }, CHART_DELAY_MS);
       }
     }
+    else this.announce(evaluation.issues.map((issue) => describeIssue(this.definition.fields, issue)).join(' '));
     this.setStale(!evaluation.ok);
+    this.showCompare(raw, evaluation.ok ? evaluation.view : this.lastView);
     if (updateUrl) {
-      const search = writeQuery(
-        location.search,
-        this.definition.fields.map((field) => field.name),
-        raw,
-        this.queryPrefix,
-      );
+      const shared = this.sharedFieldNames();
+      let search = writeQuery(location.search, shared, raw, this.queryPrefix);
+      const pinText = this.pinned ? writeQuery('', shared, this.pinned, '').replace(/^\?/, '') : undefined;
+      search = writeQuery(search, [PIN_PARAM], { [PIN_PARAM]: pinText }, this.queryPrefix);
       history.replaceState(history.state, '', `${location.pathname}${search}${location.hash}`);
     }
     // User Timing entries let the browser tests (and DevTools) read how long each recompute took.
@@ -204,6 +309,11 @@ abstract class CalculatorElement<Result> extends HTMLElement {
       const messages = byField.get(field.name) ?? [];
       const box = this.querySelector<HTMLElement>(`[data-error-for="${field.name}"]`);
       if (box) box.textContent = messages.join(' ');
+      // How a value was read describes the last valid input; with an error on the field it would contradict it.
+      if (messages.length > 0) {
+        const reading = this.querySelector<HTMLElement>(`[data-reading-for="${field.name}"]`);
+        if (reading) reading.textContent = '';
+      }
       const control = this.control(field.name);
       if (messages.length > 0) control?.setAttribute('aria-invalid', 'true');
       else control?.removeAttribute('aria-invalid');
@@ -223,6 +333,15 @@ abstract class CalculatorElement<Result> extends HTMLElement {
   }
 
   private showView(view: ResultView): void {
+    const headline = this.querySelector<HTMLElement>('[data-headline]');
+    if (headline && headline.textContent !== view.headline) headline.textContent = view.headline;
+    this.toggleAttribute('data-refused', view.refusals.length > 0);
+    this.querySelectorAll<HTMLElement>('[data-reading-for]').forEach((reading) => {
+      const text = view.readings?.[reading.dataset['readingFor'] ?? ''] ?? '';
+      if (reading.textContent !== text) reading.textContent = text;
+    });
+    const codeList = this.querySelector<HTMLElement>('[data-code-list]');
+    if (codeList) showCode(codeList, view.code ?? []);
     this.querySelectorAll<HTMLOutputElement>('output[data-out]').forEach((output) => {
       const text = view.outputs[output.dataset['out'] ?? ''] ?? '';
       if (output.textContent !== text) output.textContent = text;
@@ -240,9 +359,18 @@ abstract class CalculatorElement<Result> extends HTMLElement {
 
     const notes = this.querySelector<HTMLElement>('[data-notes]');
     if (notes) {
+      const base = this.dataset['base'] ?? '';
       replaceItems(
         notes,
-        view.notes.map((note) => ({ strong: `${note.severity}:`, text: ` ${note.message}`, data: { severity: note.severity, code: note.code } })),
+        view.notes.map((note) => {
+          const action = noteAction(note.code);
+          return {
+            strong: `${note.severity}:`,
+            text: ` ${note.message}`,
+            data: { severity: note.severity, code: note.code },
+            ...(action ? { link: { href: `${base}${action.href}`, text: action.label } } : {}),
+          };
+        }),
       );
     }
 
@@ -257,9 +385,27 @@ abstract class CalculatorElement<Result> extends HTMLElement {
   private showChart(spec: ChartSpec): void {
     const canvas = this.querySelector<HTMLCanvasElement>('[data-chart-canvas]');
     canvas?.setAttribute('aria-label', spec.ariaLabel);
+    const caption = this.querySelector<HTMLElement>('[data-chart-caption]');
+    if (caption) {
+      caption.textContent = spec.caption ?? '';
+      caption.hidden = !spec.caption;
+    }
     const table = this.querySelector<HTMLTableElement>('[data-chart-table]');
     if (table) fillTable(table, spec.table);
     this.chart?.show(spec);
+  }
+
+  private async copyCode(button: HTMLButtonElement): Promise<void> {
+    const text = button.closest('figure')?.querySelector('code')?.textContent ?? '';
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    } catch {
+      copied = copyWithSelection(text);
+    }
+    button.textContent = copied ? 'Copied' : 'Select and copy';
+    setTimeout(() => (button.textContent = 'Copy'), 2000);
   }
 
   private async copyLink(): Promise<void> {
@@ -284,6 +430,33 @@ interface Item {
   text: string;
   strong?: string;
   data?: Record<string, string>;
+  /** A link after the text (a root-relative URL with the base already added). */
+  link?: { href: string; text: string };
+}
+
+/** Rebuilds the code blocks (caption, monospace text, copy button) from text. */
+function showCode(list: HTMLElement, blocks: readonly CodeView[]): void {
+  const current = [...list.querySelectorAll('code')].map((code) => code.textContent).join('\u0000');
+  if (current === blocks.map((block) => block.text).join('\u0000')) return;
+  list.replaceChildren(
+    ...blocks.map((block) => {
+      const figure = document.createElement('figure');
+      figure.className = 'hb-calc-code-block';
+      const caption = document.createElement('figcaption');
+      caption.textContent = block.caption;
+      const pre = document.createElement('pre');
+      pre.tabIndex = 0;
+      const code = document.createElement('code');
+      code.textContent = block.text;
+      pre.append(code);
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset['copyCode'] = '';
+      button.textContent = 'Copy';
+      figure.append(caption, pre, button);
+      return figure;
+    }),
+  );
 }
 
 /** Replaces a list's items, built from text only. */
@@ -296,6 +469,13 @@ function replaceItems(list: HTMLElement, items: readonly Item[]): void {
       li.append(strong);
     }
     li.append(document.createTextNode(item.text));
+    if (item.link) {
+      const anchor = document.createElement('a');
+      anchor.href = item.link.href;
+      anchor.dataset['action'] = '';
+      anchor.textContent = item.link.text;
+      li.append(' ', anchor);
+    }
     for (const [key, value] of Object.entries(item.data ?? {})) li.dataset[key] = value;
     return li;
   });

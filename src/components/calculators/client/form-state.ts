@@ -27,11 +27,18 @@ export interface ParsedFields {
   issues: CalcIssue[];
 }
 
-/** Turns the raw text of each field into the library's input shape. */
+/** Whether a field applies to the current values (fields tied to another mode are hidden and ignored). */
+export function fieldVisible(field: FieldSpec, raw: Readonly<Record<string, string | undefined>>): boolean {
+  if (!field.showWhen) return true;
+  return field.showWhen.values.includes((raw[field.showWhen.field] ?? '').trim());
+}
+
+/** Turns the raw text of each field into the library's input shape; hidden fields are left out. */
 export function parseFields(fields: readonly FieldSpec[], raw: Readonly<Record<string, string | undefined>>): ParsedFields {
   const input: Record<string, unknown> = {};
   const issues: CalcIssue[] = [];
   for (const field of fields) {
+    if (!fieldVisible(field, raw)) continue;
     const text = (raw[field.name] ?? '').trim();
     if (text === '' && field.kind !== 'checkbox') {
       if (!field.optional) issues.push({ path: field.name, message: 'is required' });
@@ -49,6 +56,10 @@ export function parseFields(fields: readonly FieldSpec[], raw: Readonly<Record<s
       }
       case 'select':
         input[field.name] = text;
+        break;
+      case 'text':
+      case 'textarea':
+        input[field.name] = raw[field.name] ?? '';
         break;
       case 'checkbox':
         if (text === '' || text === 'false') input[field.name] = false;
@@ -115,6 +126,19 @@ export function evaluateProps<Result>(
     throw new Error(`<${componentName}> has invalid props:\n${lines.join('\n')}`);
   }
   return evaluation;
+}
+
+/**
+ * Whether a preset's values are the current ones: numbers compare by value (`2` matches `2.0`), other text exactly.
+ * The preset matching the inputs is shown as selected, whether it was clicked or typed.
+ */
+export function presetMatches(values: Readonly<Record<string, string>>, raw: Readonly<Record<string, string | undefined>>): boolean {
+  return Object.entries(values).every(([name, value]) => {
+    const current = (raw[name] ?? '').trim();
+    const wanted = parseNumber(value);
+    const got = parseNumber(current);
+    return Number.isNaN(wanted) || Number.isNaN(got) ? current === value.trim() : wanted === got;
+  });
 }
 
 /** Component props (numbers, arrays, booleans) as the raw text a person would type. */

@@ -16,9 +16,14 @@ export interface FieldSpec {
    * - `integer` / `number`: one number;
    * - `numberList`: numbers separated by commas or spaces (a single number is passed as a number unless `alwaysList`);
    * - `select`: one of `options`;
-   * - `checkbox`: `true` or `false`.
+   * - `checkbox`: `true` or `false`;
+   * - `text` / `textarea`: the text itself, for the library to read (`99.9 %`, `1.2 GiB`, pasted JSON).
    */
-  kind: 'integer' | 'number' | 'numberList' | 'select' | 'checkbox';
+  kind: 'integer' | 'number' | 'numberList' | 'select' | 'checkbox' | 'text' | 'textarea';
+  /** Shown (and passed to the library) only while another field has one of these values, e.g. a mode select. */
+  showWhen?: { field: string; values: readonly string[] };
+  /** Never written into the page's URL (pasted command output stays in the browser tab). */
+  private?: boolean;
   /** An empty optional field is left out of the library input, so the library applies its own default. */
   optional?: boolean;
   /** For `numberList`: always pass an array, even for one number (e.g. members per zone). */
@@ -43,8 +48,20 @@ export interface TableView {
   rows: readonly (readonly string[])[];
 }
 
+/** Text to copy, shown as a monospace block with a copy button. */
+export interface CodeView {
+  caption: string;
+  text: string;
+}
+
 /** What a result looks like on the page: formatted text only, never raw numbers. */
 export interface ResultView {
+  /** The answer in one plain sentence, from the library; shown first. */
+  headline: string;
+  /** How the library read a typed value, by field name (`Read "99.9" as 99.9 % (0.999).`). */
+  readings?: Readonly<Record<string, string>>;
+  /** Commands or configuration to copy (e.g. suggested etcd flags and where they go). */
+  code?: readonly CodeView[];
   /** Output text by output key (keys match `CalculatorDefinition.outputs`). */
   outputs: Readonly<Record<string, string>>;
   notes: readonly Note[];
@@ -70,8 +87,16 @@ export interface ChartSpec {
   /** Sentence stating what the chart shows, with its key numbers. */
   ariaLabel: string;
   table: TableView;
-  /** Index of the x label to highlight (the current input), if any. */
+  /** Index of the x label to highlight (the current input), if any; it is drawn in another colour and labelled. */
   highlightIndex?: number;
+  /** The x values are counts (members): whole-number labels only. */
+  integerX?: boolean;
+  /** Upper end of the value axis, when the data are capped there. The value axis always starts at zero. */
+  yMax?: number;
+  /** The y values are counts: whole-number ticks only. */
+  integerY?: boolean;
+  /** One sentence under the chart: why an axis does not start at zero, what is capped, how noisy a simulation is. */
+  caption?: string;
 }
 
 /**

@@ -1,7 +1,9 @@
 import {
   ETCD_TIMING_PRESETS,
   MAX_ELECTION_TIMEOUT_MS,
+  etcdFlagSnippets,
   etcdTiming,
+  etcdTimingSentence,
   type EtcdTimingInput,
   type EtcdTimingResult,
 } from '../../../lib/calc/etcd-timing';
@@ -41,7 +43,9 @@ export const etcdTimingCalculator: CalculatorDefinition<EtcdTimingResult> = {
     { key: 'recommended', label: 'Suggested flags for this RTT' },
   ],
   compute: (input) => etcdTiming(input as unknown as EtcdTimingInput),
-  view: (result) => ({
+  view: (result, input) => ({
+    headline: etcdTimingSentence(result, input['rttMs'] as number | undefined),
+    code: etcdFlagSnippets(result.recommended).map((snippet) => ({ caption: snippet.caption, text: snippet.text })),
     outputs: {
       failover:
         result.leaderFailoverMs === null

@@ -4,6 +4,7 @@ import {
   MAX_CONTROL_PLANE_NODES,
   MAX_WORKERS,
   topology,
+  topologySentence,
   type TopologyInput,
   type TopologyResult,
   type Verdict,
@@ -50,7 +51,15 @@ export const topologyCalculator: CalculatorDefinition<TopologyResult> = {
         { value: 'external', label: 'External: its own hosts' },
       ],
     },
-    { name: 'etcdMembers', label: 'External etcd members', unit: 'members', kind: 'integer', optional: true, hint: 'Only for external etcd.' },
+    {
+      name: 'etcdMembers',
+      label: 'External etcd members',
+      unit: 'members',
+      kind: 'integer',
+      optional: true,
+      hint: 'Members on their own hosts.',
+      showWhen: { field: 'etcdTopology', values: ['external'] },
+    },
     {
       name: 'loadBalancer',
       label: 'In front of the API servers',
@@ -80,6 +89,10 @@ export const topologyCalculator: CalculatorDefinition<TopologyResult> = {
       hint: `Optional: a zone count (members spread evenly) or a list like 2, 2, 1; at most ${MAX_ZONES} zones.`,
     },
     { name: 'colocated', label: 'Workloads run on the control-plane machines', kind: 'checkbox' },
+  ],
+  presets: [
+    { id: 'one-zone', label: 'One zone', values: { zones: '1' } },
+    { id: 'three-zones', label: 'Three zones', values: { zones: '3' } },
   ],
   defaults: {
     controlPlaneNodes: '3',
@@ -111,6 +124,7 @@ export const topologyCalculator: CalculatorDefinition<TopologyResult> = {
     }
   },
   view: (result) => ({
+    headline: topologySentence(result),
     outputs: {
       verdict: VERDICT_TEXT[result.verdict],
       spofCount: result.singlePointsOfFailure.length === 0 ? 'none' : formatNumber(result.singlePointsOfFailure.length),

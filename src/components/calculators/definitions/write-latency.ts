@@ -5,6 +5,7 @@ import {
   writeLatency,
   writeLatencyBySize,
   writeLatencyDistribution,
+  writeLatencySummary,
   type LatencyDistribution,
   type LatencyPercentiles,
   type WriteLatencyInput,
@@ -20,7 +21,8 @@ import type { CalculatorDefinition, ChartSpec } from '../client/types';
  * the inputs stay the same.
  */
 const RESULT_SAMPLES = 2000;
-const CHART_SAMPLES = 3000;
+/** Per size: the 99th percentile then moves by about 3 % between seeds (the chart's caption says so). */
+const CHART_SAMPLES = 20_000;
 const SEED = 1;
 
 /** The fixed-time result plus the Monte Carlo percentiles of the client-visible request time. */
@@ -120,12 +122,17 @@ export const writeLatencyCalculator: CalculatorDefinition<WriteLatencyView> = {
       return renameIssues(error);
     }
   },
-  view: ({ fixed, percentiles }) => ({
+  view: ({ fixed, percentiles }, input) => ({
+    headline: writeLatencySummary({
+      typicalMs: percentiles.p50Ms,
+      p99Ms: percentiles.p99Ms,
+      fsyncP99Ms: Math.max(input['fsyncP99Ms'] as number, (input['leaderFsyncMs'] as number | undefined) ?? 0),
+    }).sentence,
     outputs: {
       commit: formatMilliseconds(fixed.commitMs),
       request: formatMilliseconds(fixed.requestMs),
-      p50: formatMilliseconds(percentiles.p50Ms),
-      p99: formatMilliseconds(percentiles.p99Ms),
+      p50: formatMilliseconds(Number(percentiles.p50Ms.toPrecision(2))),
+      p99: formatMilliseconds(Number(percentiles.p99Ms.toPrecision(2))),
       quorum: `${formatNumber(fixed.quorum)} of ${formatNumber(fixed.members)}`,
     },
     notes: fixed.notes,
@@ -150,11 +157,15 @@ export const writeLatencyCalculator: CalculatorDefinition<WriteLatencyView> = {
       xTitle: 'Voting members',
       yTitle: 'Write latency via the leader (ms)',
       labels: points.map((point) => String(point.members)),
+      // Two significant digits: what 20,000 simulated writes per size can tell at the 99th percentile.
       series: [
-        { label: 'Median', values: points.map((point) => point.p50Ms) },
-        { label: '99th percentile', values: points.map((point) => point.p99Ms) },
+        { label: 'Median', values: points.map((point) => Number(point.p50Ms.toPrecision(2))) },
+        { label: '99th percentile', values: points.map((point) => Number(point.p99Ms.toPrecision(2))) },
       ],
       highlightIndex: points.findIndex((point) => point.members === fixed.members),
+      integerX: true,
+      // Measured over seeds 1-6 with the default inputs: the p99 per size spans about ±3 %, the median under ±1 %.
+      caption: `Simulated with ${formatNumber(CHART_SAMPLES)} writes per cluster size, rounded to two significant digits. Between runs the 99th percentile moves by about 3 %, so a difference that small is noise, not a trend.`,
       ariaLabel:
         'Line chart of simulated write latency through the leader by cluster size: ' +
         points.map((point) => `${point.members} members median ${formatMilliseconds(point.p50Ms)}, p99 ${formatMilliseconds(point.p99Ms)}`).join('; ') +

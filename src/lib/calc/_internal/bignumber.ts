@@ -39,6 +39,12 @@ export function big(value: number): Big {
   return new Decimal40(String(value));
 }
 
+/** An exact decimal from decimal text the caller has already checked (digits, point, exponent). */
+export function bigFromText(text: string): Big {
+  const Decimal40 = bigNumberClass();
+  return new Decimal40(text);
+}
+
 /**
  * Row n of Pascal's triangle, C(n, 0..n), as exact BigNumbers, by C(n, k) = C(n, k−1) · (n − k + 1) / k.
  * Every intermediate value is a whole number below 10³², so 40 digits hold it exactly.

@@ -125,3 +125,17 @@ export function histogram(samples: ArrayLike<number>, from: number, to: number, 
     fraction: total > 0 ? count / total : 0,
   }));
 }
+
+/**
+ * Bin edges people can read: a width of 1, 2 or 5 times a power of ten, chosen so that about `targetBins` bins
+ * cover [from, to], starting at a multiple of the width. Returns the range and the bin count for `histogram`.
+ */
+export function niceBins(from: number, to: number, targetBins: number): { from: number; to: number; count: number; width: number } {
+  const span = to > from ? to - from : 1;
+  const rough = span / Math.max(1, targetBins);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const width = ([1, 2, 5, 10].map((step) => step * power).find((step) => step >= rough) ?? 10 * power);
+  const start = Math.floor(from / width) * width;
+  const count = Math.max(1, Math.ceil((to - start) / width - 1e-9));
+  return { from: start, to: start + count * width, count, width };
+}
