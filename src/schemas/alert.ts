@@ -14,6 +14,23 @@ export const AlertFieldsSchema = z.object({
   summary: z.string().trim().min(1).max(200),
   /** Where the rule comes from, e.g. `etcd-io/etcd contrib/mixin` or `kubernetes-monitoring/kubernetes-mixin`. */
   ruleSource: z.string().trim().min(1),
+  /**
+   * The runbooks that fix it, shown in a box under the title. Runbooks whose own `alerts` list names this alert
+   * are added by the build, so only the choice between them is written here.
+   */
+  fix: z.strictObject({
+    /** The one question whose answer picks the runbook, e.g. `Are fewer than a majority of members running?`. */
+    question: z.string().trim().min(1).max(160),
+    /** Each runbook (its file name without `.mdx`) and the answer or situation that sends the reader there. */
+    runbooks: z
+      .array(
+        z.strictObject({
+          runbook: z.string().regex(/^[a-z0-9-]+$/, 'the runbook file name without .mdx, e.g. etcd-quorum-loss'),
+          when: z.string().trim().min(1).max(160),
+        }),
+      )
+      .min(1, 'name at least one runbook'),
+  }),
 });
 
 export type AlertFields = z.infer<typeof AlertFieldsSchema>;
