@@ -1,4 +1,5 @@
 // @ts-check
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import mdx from '@astrojs/mdx';
@@ -7,6 +8,7 @@ import { baseLinks, prefixBase } from './src/integrations/base-links.ts';
 import { reviewReport } from './src/integrations/review-report.ts';
 import { serviceWorker } from './src/integrations/service-worker.ts';
 import { promqlGrammar } from './src/integrations/promql-grammar.ts';
+import { foldRunbookIntro } from './src/integrations/fold-intro.ts';
 
 /**
  * Where the handbook is published. A team serving it under a sub-path sets HANDBOOK_BASE=/handbook;
@@ -25,7 +27,9 @@ export default defineConfig({
     '/alerts/etcdbackendquotalowspace/': prefixBase('/alerts/etcddatabasequotalowspace/', base),
   },
   markdown: {
-    processor: satteri({ hastPlugins: [baseLinks(base)] }),
+    processor: satteri({
+      hastPlugins: [baseLinks(base), foldRunbookIntro(fileURLToPath(new URL('./src/content/runbooks/', import.meta.url)))],
+    }),
   },
   integrations: [
     starlight({
