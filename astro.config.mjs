@@ -9,6 +9,7 @@ import { reviewReport } from './src/integrations/review-report.ts';
 import { serviceWorker } from './src/integrations/service-worker.ts';
 import { promqlGrammar } from './src/integrations/promql-grammar.ts';
 import { foldRunbookIntro } from './src/integrations/fold-intro.ts';
+import { wideTableNote } from './src/integrations/table-scroll.ts';
 
 /**
  * Where the handbook is published. A team serving it under a sub-path sets HANDBOOK_BASE=/handbook;
@@ -41,7 +42,11 @@ export default defineConfig({
   },
   markdown: {
     processor: satteri({
-      hastPlugins: [baseLinks(base), foldRunbookIntro(fileURLToPath(new URL('./src/content/runbooks/', import.meta.url)))],
+      hastPlugins: [
+        baseLinks(base),
+        foldRunbookIntro(fileURLToPath(new URL('./src/content/runbooks/', import.meta.url))),
+        wideTableNote(),
+      ],
     }),
   },
   integrations: [
