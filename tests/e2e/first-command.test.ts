@@ -48,6 +48,8 @@ describe('first command on a phone', () => {
       for (const runbook of RUNBOOKS) {
         await page.goto(new URL(runbook, site.url).href);
         await settle(page);
+        // The Your cluster bar goes above the set-up block once its code has loaded: measure with it in place.
+        if ((await page.locator('handbook-your-cluster').count()) > 0) await page.locator('.hb-cluster-bar').first().waitFor();
         const found = await page.evaluate(() => {
           const blocks = [...document.querySelectorAll<HTMLElement>('.sl-markdown-content pre[data-language]')];
           const command = blocks.find(

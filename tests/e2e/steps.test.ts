@@ -40,6 +40,11 @@ afterAll(async () => {
   await site?.close();
 });
 
+/** The tick code loads when the first procedure nears the screen; wait for it after every load. */
+async function ticksReady(page: Page): Promise<void> {
+  await page.locator('.handbook-step-check').first().waitFor({ state: 'attached' });
+}
+
 const topLevelSteps = (page: Page) => page.locator('.sl-markdown-content ol.sl-steps').first().locator(':scope > li');
 
 /** The title a reader sees at the start of a step: its leading bold text. */
@@ -60,6 +65,7 @@ describe('step ticks on runbooks', () => {
     const errors = collectPageErrors(page);
     try {
       await page.goto(new URL(runbook.page, site.url).href);
+      await ticksReady(page);
       const steps = topLevelSteps(page);
       const stepCount = await steps.count();
       expect(stepCount).toBeGreaterThan(1);
@@ -94,6 +100,7 @@ describe('step ticks on runbooks', () => {
       expect(barBox?.y ?? -1).toBeGreaterThanOrEqual(0);
 
       await page.reload();
+      await ticksReady(page);
       await expect(steps.nth(0).getByRole('checkbox').isChecked()).resolves.toBe(true);
       await expect(steps.nth(1).getByRole('checkbox').isChecked()).resolves.toBe(true);
       if (stepCount > 2) await expect(steps.nth(2).getByRole('checkbox').isChecked()).resolves.toBe(false);
@@ -116,6 +123,7 @@ describe('step ticks on runbooks', () => {
       await bar.getByRole('button', { name: 'reset' }).tap();
       await expect(steps.nth(0).getByRole('checkbox').isChecked()).resolves.toBe(false);
       await page.reload();
+      await ticksReady(page);
       await expect(steps.nth(0).getByRole('checkbox').isChecked()).resolves.toBe(false);
       await expect(page.locator('.handbook-step-bar').isVisible()).resolves.toBe(false);
       expect(errors).toEqual([]);
@@ -131,19 +139,23 @@ describe('step ticks on runbooks', () => {
     const page = await context.newPage();
     try {
       await page.goto(new URL(runbook.page, site.url).href);
+      await ticksReady(page);
       const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000).toISOString();
       await page.evaluate(([storageKey, at]) => localStorage.setItem(storageKey ?? '', JSON.stringify({ ticks: { '1.1': at } })), [key, twoDaysAgo]);
       await page.reload();
+      await ticksReady(page);
       const bar = page.getByRole('region', { name: 'Step progress' });
       await expect(bar.innerText()).resolves.toContain('Clear them?');
       await bar.getByRole('button', { name: 'keep' }).tap();
       await page.reload();
+      await ticksReady(page);
       await expect(bar.innerText()).resolves.not.toContain('Clear them?');
       await expect(topLevelSteps(page).nth(0).getByRole('checkbox').isChecked()).resolves.toBe(true);
 
       // A fresh stale set asks again; "clear" removes every tick.
       await page.evaluate(([storageKey, at]) => localStorage.setItem(storageKey ?? '', JSON.stringify({ ticks: { '1.1': at } })), [key, twoDaysAgo]);
       await page.reload();
+      await ticksReady(page);
       await bar.getByRole('button', { name: 'clear' }).tap();
       await expect(topLevelSteps(page).nth(0).getByRole('checkbox').isChecked()).resolves.toBe(false);
       await expect(page.evaluate((storageKey) => localStorage.getItem(storageKey), key)).resolves.toBeNull();

@@ -76,6 +76,7 @@ describe('Your cluster', () => {
     try {
       await page.goto(new URL(BACKUP_PAGE, site.url).href);
       await settle(page);
+      await page.locator('.hb-cluster-bar').first().waitFor();
       const block = setupBlock(page);
       await expect(block.locator('mark.hb-example', { hasText: /^10\.0\.0\.11$/ }).count()).resolves.toBeGreaterThan(0);
       await expect(block.locator('mark.hb-example', { hasText: /^cp-1$/ }).count()).resolves.toBeGreaterThan(0);
@@ -115,6 +116,7 @@ describe('Your cluster', () => {
       // Survives a reload; the shown block carries the values too.
       await page.reload();
       await settle(page);
+      await page.locator('.hb-cluster-bar').first().waitFor();
       await expect(page.locator('.hb-cluster-bar').first().innerText()).resolves.toContain('using your values');
       await expect(setupBlock(page).locator('mark.hb-value', { hasText: TYPED.cp1Ip }).count()).resolves.toBeGreaterThan(0);
       expect(errors).toEqual([]);
@@ -128,6 +130,7 @@ describe('Your cluster', () => {
     try {
       await page.goto(new URL('print/', site.url).href, { timeout: PAGE_LOAD_TIMEOUT_MS });
       await settle(page);
+      await page.locator('mark.hb-value').first().waitFor();
       const filled = await page.locator('mark.hb-value', { hasText: TYPED.cp1Ip }).count();
       expect(filled).toBeGreaterThan(1);
       for (const value of Object.values(TYPED)) {
@@ -144,6 +147,7 @@ describe('Your cluster', () => {
     try {
       await page.goto(new URL(BACKUP_PAGE, site.url).href);
       await settle(page);
+      await page.locator('.hb-cluster-bar').first().waitFor();
       await page.locator('.hb-cluster-bar').first().getByRole('button', { name: 'clear' }).tap();
       await expect(page.locator('.hb-cluster-bar').first().innerText()).resolves.toContain('marked values are examples');
       const code = (await setupBlock(page).locator('.copy button').getAttribute('data-code'))?.replace(/\u007f/g, '\n') ?? '';
