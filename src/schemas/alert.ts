@@ -15,12 +15,25 @@ export const AlertFieldsSchema = z.object({
   /** Where the rule comes from, e.g. `etcd-io/etcd contrib/mixin` or `kubernetes-monitoring/kubernetes-mixin`. */
   ruleSource: z.string().trim().min(1),
   /**
-   * The runbooks that fix what this alert reports, most likely first, by file name under `src/content/runbooks/`
-   * (e.g. `etcd-nospace` for `/runbooks/etcd-nospace/`). The page's fix box and the alert index read this list, and
-   * `alerts.json` publishes it. An empty list says no runbook fixes it (for example a monitoring-only problem);
-   * a content test checks every name is a runbook page.
+   * The runbooks that fix it, shown in a box under the title. Runbooks whose own `alerts` list names this alert
+   * are added by the build, so only the choice between them is written here.
    */
-  runbooks: z.array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a runbook file name: lower-case words joined by dashes')),
+  fix: z.strictObject({
+    /** The one question whose answer picks the runbook, e.g. `Are fewer than a majority of members running?`. */
+    question: z.string().trim().min(1).max(160),
+    /**
+     * Each runbook (its file name without `.mdx`) and the answer or situation that sends the reader there, most likely
+     * first. `alerts.json` publishes them too. An empty list says that no runbook of this handbook fixes it (for
+     * example an aggregated API, which its own service owns); the box then points to the page's Mitigation.
+     */
+    runbooks: z
+      .array(
+        z.strictObject({
+          runbook: z.string().regex(/^[a-z0-9-]+$/, 'the runbook file name without .mdx, e.g. etcd-quorum-loss'),
+          when: z.string().trim().min(1).max(160),
+        }),
+      ),
+  }),
 });
 
 export type AlertFields = z.infer<typeof AlertFieldsSchema>;

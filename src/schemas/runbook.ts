@@ -21,6 +21,29 @@ export const RunbookVerificationSchema = z.strictObject({
 });
 
 /**
+ * The "Quick path" under a runbook's header: which situation goes to which section, and what stops you. `go` is
+ * the id of a heading on the page (`restore-the-whole-cluster`) or a root-relative link to another page
+ * (`/runbooks/etcd-quorum-loss/`); the build fails when a heading id does not exist, so a renamed heading cannot
+ * leave a dead jump link.
+ */
+export const QuickPathSchema = z.strictObject({
+  routes: z
+    .array(
+      z.strictObject({
+        /** The situation, in the reader's words; `code` in backticks is shown as code. */
+        situation: z.string().trim().min(1).max(160),
+        go: z.string().regex(/^([a-z0-9-]+|\/[a-z0-9/-]*\/)$/, 'a heading id such as procedure, or a path such as /runbooks/etcd-quorum-loss/'),
+        /** Added after the link, e.g. `start at step 5`. */
+        note: z.string().trim().min(1).max(80).optional(),
+      }),
+    )
+    .min(1)
+    .max(5, 'a quick path is short: at most five routes'),
+  /** The escalation criteria in one line; the full list stays in "Stop and escalate if". */
+  stop: z.string().trim().min(1).max(200),
+});
+
+/**
  * Frontmatter every page under `src/content/runbooks/` must carry, on top of Starlight's `title` and `description`.
  * The loader in `content.config.ts` enforces it for that folder only; elsewhere these fields are optional.
  */
@@ -50,6 +73,8 @@ export const RunbookFieldsSchema = z.object({
   calculators: z.array(CalculatorIdSchema).optional(),
   /** Set when the page's commands run in CI against a real etcd; renders the "Verified in CI" note. */
   verified: RunbookVerificationSchema.optional(),
+  /** The quick path shown under the header; without it, one is derived from the page's headings. */
+  quickPath: QuickPathSchema.optional(),
 });
 
 export type RunbookFields = z.infer<typeof RunbookFieldsSchema>;

@@ -87,9 +87,9 @@ describe('alert pages', () => {
     });
 
     it('names the runbooks that fix it, each an existing runbook page, and links each one', () => {
-      const runbooks = page.frontmatter['runbooks'];
-      expect(Array.isArray(runbooks), `${file} has a runbooks list`).toBe(true);
-      for (const name of runbooks as string[]) {
+      const fix = page.frontmatter['fix'] as { runbooks?: { runbook: string }[] } | undefined;
+      expect(Array.isArray(fix?.runbooks), `${file} has a fix.runbooks list`).toBe(true);
+      for (const name of (fix?.runbooks ?? []).map((entry) => entry.runbook)) {
         expect(RUNBOOK_NAMES, `${file} names runbook ${name}`).toContain(name);
         expect(page.source).toContain(`/runbooks/${name}/`);
       }
