@@ -7,8 +7,6 @@ import { satteri } from '@astrojs/markdown-satteri';
 import { baseLinks, prefixBase } from './src/integrations/base-links.ts';
 import { reviewReport } from './src/integrations/review-report.ts';
 import { serviceWorker } from './src/integrations/service-worker.ts';
-import { promqlGrammar } from './src/integrations/promql-grammar.ts';
-import { codeBlockStatus } from './src/integrations/code-block-status.ts';
 import { foldRunbookIntro } from './src/integrations/fold-intro.ts';
 import { wideTableNote } from './src/integrations/table-scroll.ts';
 
@@ -58,13 +56,6 @@ export default defineConfig({
       lastUpdated: false,
       pagination: false,
       customCss: ['./src/styles/handbook.css', './src/styles/print.css'],
-      expressiveCode: {
-        shiki: { langs: [promqlGrammar] },
-        // Commands wrap on a phone instead of scrolling sideways; a wrapped shell line keeps its indentation and
-        // hangs two spaces further, so it does not look like a new command.
-        defaultProps: { wrap: true, preserveIndent: true, overridesByLang: { 'bash,sh,shell': { hangingIndent: 2 } } },
-        plugins: [codeBlockStatus()],
-      },
       components: {
         PageTitle: './src/components/overrides/PageTitle.astro',
         Search: './src/components/overrides/Search.astro',
