@@ -21,12 +21,13 @@ export interface EtcdctlCommandList {
   commands: Set<string>;
 }
 
-let cached: EtcdctlCommandList | undefined;
+const cached = new Map<string, EtcdctlCommandList>();
 
-/** Reads the COMMANDS section of `etcdctl help` from the installed binary. */
-export function installedEtcdctlCommands(): EtcdctlCommandList {
-  if (cached) return cached;
-  const help = execFileSync(ETCDCTL_BINARY, ['help'], { encoding: 'utf8' });
+/** Reads the COMMANDS section of `<binary> help`, e.g. a lab release's etcdctl. */
+export function etcdctlCommandsOf(binary: string): EtcdctlCommandList {
+  const known = cached.get(binary);
+  if (known) return known;
+  const help = execFileSync(binary, ['help'], { encoding: 'utf8' });
   const section = /COMMANDS:\n([\s\S]*?)\n\n/.exec(help)?.[1] ?? '';
   const commands = new Set<string>();
   for (const line of section.split('\n')) {
@@ -34,9 +35,15 @@ export function installedEtcdctlCommands(): EtcdctlCommandList {
     if (name) commands.add(name);
   }
   const version = /VERSION:\s*\n\s*(\S+)/.exec(help)?.[1] ?? 'unknown';
-  if (commands.size === 0) throw new Error(`could not read the command list from ${ETCDCTL_BINARY} help`);
-  cached = { version, commands };
-  return cached;
+  if (commands.size === 0) throw new Error(`could not read the command list from ${binary} help`);
+  const list = { version, commands };
+  cached.set(binary, list);
+  return list;
+}
+
+/** The command list of the sandbox's etcdctl (Debian's). */
+export function installedEtcdctlCommands(): EtcdctlCommandList {
+  return etcdctlCommandsOf(ETCDCTL_BINARY);
 }
 
 export interface EtcdctlInvocation {
