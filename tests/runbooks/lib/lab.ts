@@ -7,15 +7,15 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Lab, type LabNode } from '../../lab/lab';
-import { etcdReleases, type EtcdRelease } from '../../lab/versions';
+import { selectedEtcdReleases, type EtcdRelease } from '../../lab/versions';
 import type { ScenarioLab, ScenarioNode } from './scenario';
 
 export { Lab };
 export type { EtcdRelease };
 
-/** Every etcd minor lab/versions.json lists: the matrix each scenario runs. */
+/** Every etcd minor lab/versions.json lists (or those HANDBOOK_LAB_ETCD names): the matrix each scenario runs. */
 export function matrix(): EtcdRelease[] {
-  return etcdReleases();
+  return selectedEtcdReleases();
 }
 
 /**
@@ -92,11 +92,12 @@ export async function etcdctl(lab: Lab, args: string[], options: { from?: number
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A node loses power: kubelet stops first (so it restarts nothing), every pod dies with SIGKILL, the kubelet
- * stand-in dies. Its files stay, as on a disk. What a page can then do on the node is what an engineer at its
- * console can do with kubelet not running.
+ * A node's etcd fails for good and its kubelet is stopped, so nothing restarts it: `systemctl stop kubelet` on the
+ * node (the stand-in then restarts nothing and ignores manifest changes), then SIGKILL to every pod it runs. The
+ * node itself stays reachable (an engineer can log in and copy files to it), as the pages assume of a node
+ * whose etcd member is lost.
  */
-export async function powerOff(lab: Lab, index: number): Promise<void> {
+export async function failNode(lab: Lab, index: number): Promise<void> {
   const stopped = await lab.run(index, 'systemctl stop kubelet');
   if (stopped.code !== 0) throw new Error(`${lab.node(index).name}: systemctl stop kubelet: ${stopped.stderr}`);
   for (const container of lab.standinState(index)?.containers ?? []) {
@@ -112,27 +113,22 @@ export async function powerOff(lab: Lab, index: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`${lab.node(index).name}: the stand-in did not record its pods' deaths`);
     await sleep(100);
   }
-  const standin = lab.node(index).standin;
-  if (standin?.pid !== undefined) {
-    try {
-      process.kill(standin.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-  lab.node(index).standin = undefined;
 }
 
-/** Power comes back: kubelet (the stand-in) starts and runs whatever manifests the node holds. */
-export async function powerOn(lab: Lab, index: number): Promise<void> {
-  const node = lab.node(index);
-  writeFileSync(lab.hostPath(index, '/var/lib/kubelet/standin/kubelet.desired'), 'active\n');
-  // The lab starts stand-ins itself; it has no public "power on" yet (reported to the lead).
-  (lab as unknown as { startStandin(node: LabNode): void }).startStandin(node);
-  await sleep(200);
+/** `systemctl start kubelet` on the node: the stand-in runs whatever manifests the node holds again. */
+export async function startKubelet(lab: Lab, index: number): Promise<void> {
+  const started = await lab.run(index, 'systemctl start kubelet');
+  if (started.code !== 0) throw new Error(`${lab.node(index).name}: systemctl start kubelet: ${started.stderr}`);
 }
 
 /** The node's disk died: its etcd data directory is gone. */
 export function destroyDataDir(lab: Lab, index: number, dataDir = '/var/lib/etcd'): void {
   rmSync(lab.hostPath(index, dataDir), { recursive: true, force: true });
+}
+
+/** etcdctl through node 1 (or `from`) for the keys and writer helpers; default endpoints: all three members. */
+export function labClient(lab: Lab, from = 1): { etcdctl(args: string[], endpoints?: string[], stdin?: string): Promise<string> } {
+  return {
+    etcdctl: (args, endpoints, stdin) => etcdctl(lab, args, { from, ...(endpoints ? { endpoints } : {}), ...(stdin === undefined ? {} : { input: stdin }) }),
+  };
 }
