@@ -4,10 +4,14 @@
  * is caught in `beforeAll` and re-thrown by every test, so it is counted as failed, never as skipped (vitest
  * marks the tests of a suite whose `beforeAll` throws as skipped).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'vitest';
 import { scenarioLab, startLab, type EtcdRelease, type Lab } from './lab';
 import { recordScenario } from './report';
-import { ScenarioError, type ScenarioLab, type ScenarioReport } from './scenario';
+import { shownShellBlocks } from './runbook';
+import { REPO_ROOT, ScenarioError, type ScenarioLab, type ScenarioReport } from './scenario';
+import type { ShownBlock } from './verbatim';
 
 export class ScenarioRun {
   lab: Lab | undefined;
@@ -17,6 +21,7 @@ export class ScenarioRun {
   readonly outcomes: string[] = [];
   private readonly failedChecks: string[] = [];
   private started = 0;
+  private shown: ShownBlock[] | undefined;
 
   constructor(
     readonly runbook: string,
@@ -27,6 +32,7 @@ export class ScenarioRun {
   /** Starts the lab and runs `body` (arrange, then the page); keeps the failure for the tests. */
   async go(body: (lab: Lab, scenarioLab: ScenarioLab) => Promise<ScenarioReport>): Promise<void> {
     this.started = Date.now();
+    this.shown = shownShellBlocks(readFileSync(path.join(REPO_ROOT, this.runbook), 'utf8'));
     try {
       this.lab = await startLab(this.release);
       this.scenarioLab = scenarioLab(this.lab);
@@ -80,6 +86,7 @@ export class ScenarioRun {
       outcomes: [...this.outcomes, ...this.failedChecks.map((name) => `FAILED check: ${name}`)],
       durationMs: Date.now() - this.started,
       failed: this.failure !== undefined || this.failedChecks.length > 0,
+      ...(this.shown ? { shown: this.shown } : {}),
     });
     await this.lab?.close();
   }

@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { shownShellBlocks } from './runbook';
-import { formatReport, tallyVerbatim, type ReportRow } from './verbatim';
+import { formatReport, tallyVerbatim, type ReportRow, type ShownBlock } from './verbatim';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 export const REPORT_DIR = process.env['HANDBOOK_RUNBOOK_REPORT_DIR'] ?? path.join(REPO_ROOT, '.cache', 'runbook-report');
@@ -22,10 +22,13 @@ export interface ScenarioRecord {
   outcomes: string[];
   durationMs: number;
   failed: boolean;
+  /** The page's shell blocks as they were when the scenario ran (a page edited during a run cannot skew the count). */
+  shown?: ShownBlock[];
 }
 
 export function recordScenario(record: ScenarioRecord): void {
   mkdirSync(REPORT_DIR, { recursive: true });
+  record.shown ??= shownShellBlocks(readFileSync(path.join(REPO_ROOT, record.runbook), 'utf8'));
   const name = `${path.basename(record.runbook, '.mdx')}--${record.scenario}--${record.etcdVersion}.json`;
   writeFileSync(path.join(REPORT_DIR, name), JSON.stringify(record, null, 2));
 }
@@ -52,7 +55,7 @@ export function collectReport(): ReportRow[] {
   for (const records of groups.values()) {
     const first = records[0];
     if (!first) continue;
-    const shown = shownShellBlocks(readFileSync(path.join(REPO_ROOT, first.runbook), 'utf8'));
+    const shown = first.shown ?? shownShellBlocks(readFileSync(path.join(REPO_ROOT, first.runbook), 'utf8'));
     rows.push({
       runbook: path.basename(first.runbook, '.mdx'),
       version: first.etcdVersion,
