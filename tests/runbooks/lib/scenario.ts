@@ -231,19 +231,30 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   try {
     for (const [position, block] of blocks.entries()) {
       if (block.kind === 'setup' || block.kind === 'config') continue;
-      for (const index of block.nodes) {
-        const node = nodeOf(index);
-        const label = `#${position + 1} "${block.title}" (${runbook.file}:${block.line}, ${node.name})`;
-        await ensureSession(index);
-        await options.beforeBlock?.(contextFor(block, index));
-        const blockStarted = Date.now();
-        const output = await runOn(block, index, label);
-        ranLines.add(block.line);
+      // A block for several nodes runs on all of them at once, like an engineer with a terminal on each; the
+      // test's hooks run after every node has finished, in node order.
+      for (const index of block.nodes) await ensureSession(index);
+      for (const index of block.nodes) await options.beforeBlock?.(contextFor(block, index));
+      const runs = await Promise.allSettled(
+        block.nodes.map(async (index) => {
+          const node = nodeOf(index);
+          const label = `#${position + 1} "${block.title}" (${runbook.file}:${block.line}, ${node.name})`;
+          const blockStarted = Date.now();
+          const output = await runOn(block, index, label);
+          return { index, label, output, seconds: (Date.now() - blockStarted) / 1000 };
+        }),
+      );
+      const failed = runs.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      for (const result of runs) {
+        if (result.status !== 'fulfilled') continue;
+        const { index, label, output, seconds } = result.value;
         blockRuns += 1;
-        outputs[block.nodes.length > 1 ? `${block.title} @${node.name}` : block.title] = output;
-        log(`  ✓ ${label}: ok in ${((Date.now() - blockStarted) / 1000).toFixed(1)} s${output.trim() ? `\n${indent(output)}` : ''}`);
-        await options.afterBlock?.(contextFor(block, index));
+        outputs[block.nodes.length > 1 ? `${block.title} @${nodeOf(index).name}` : block.title] = output;
+        log(`  ✓ ${label}: ok in ${seconds.toFixed(1)} s${output.trim() ? `\n${indent(output)}` : ''}`);
       }
+      if (failed) throw failed.reason;
+      ranLines.add(block.line);
+      for (const index of block.nodes) await options.afterBlock?.(contextFor(block, index));
     }
     await ensureSession(1);
     const variables: Record<string, string> = {};
