@@ -10,12 +10,12 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { etcdManifest, type EtcdManifestInput } from './manifest';
-import { BRIDGE, BRIDGE_ADDRESS, checkHostBeforeStart, checkRoutes, createNetwork, createNodeNamespaces, nodeSpecs, nsenterArgv, PREFIX_LENGTH, SUBNET_PREFIX, type NodeSpec } from './nodes';
-import { createKubeadmPki } from './pki';
-import type { ContainerRecord, StandinState } from './standin';
-import { LAB_BASE, OWNER_FILE, ownerAlive, processStartTime, readOwner, reapAbandoned, releaseOwner, teardownSync, writeState, type LabState } from './teardown';
-import { assertBinaries, etcdRelease, REPO_ROOT, type EtcdRelease } from './versions';
+import { etcdManifest, type EtcdManifestInput } from './manifest.ts';
+import { BRIDGE, BRIDGE_ADDRESS, checkHostBeforeStart, checkRoutes, createNetwork, createNodeNamespaces, nodeSpecs, nsenterArgv, PREFIX_LENGTH, SUBNET_PREFIX, type NodeSpec } from './nodes.ts';
+import { createKubeadmPki } from './pki.ts';
+import type { ContainerRecord, StandinState } from './standin.ts';
+import { LAB_BASE, OWNER_FILE, ownerAlive, processStartTime, readOwner, reapAbandoned, releaseOwner, teardownSync, writeState, type LabState } from './teardown.ts';
+import { assertBinaries, etcdRelease, REPO_ROOT, type EtcdRelease } from './versions.ts';
 
 const STANDIN_SCRIPT = path.join(REPO_ROOT, 'tests', 'lab', 'standin.ts');
 const NODE_COUNT = 3;
@@ -306,7 +306,7 @@ export class Lab {
   }
 
   /** Waits until a pod is running (a new container when `notId` is given) or, with `running: false`, until none is. */
-  async waitForPod(which: number | string, options: { pod?: string; running: boolean; notId?: string; timeoutMs?: number }): Promise<ContainerRecord | undefined> {
+  async waitForPod(which: number | string, options: { pod?: string; running: boolean; notId?: string | undefined; timeoutMs?: number }): Promise<ContainerRecord | undefined> {
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     for (;;) {
       const current = this.runningPod(which, options.pod ?? 'etcd');
