@@ -196,7 +196,8 @@ export function reapAbandoned(): string | undefined {
   if (owner && !ownerAlive(owner)) {
     const state = readState(owner.root);
     const problems = state ? teardownSync(state) : [];
-    if (!state && existsSync(owner.root)) rmSync(owner.root, { recursive: true, force: true });
+    const mounted = run('findmnt', ['-rn', '-o', 'TARGET']).stdout.split('\n').some((target) => target === owner.root || target.startsWith(`${owner.root}/`));
+    if (!state && existsSync(owner.root) && !mounted) rmSync(owner.root, { recursive: true, force: true });
     rmSync(OWNER_FILE, { force: true });
     messages.push(`reaped the lab of process ${owner.pid}, which is gone${problems.length > 0 ? `; problems: ${problems.join('; ')}` : ''}`);
   }
@@ -209,7 +210,9 @@ export function reapAbandoned(): string | undefined {
       const state = readState(root);
       if (state && ownerAlive({ pid: state.ownerPid, startTime: state.ownerStartTime })) continue;
       const problems = state ? teardownSync(state) : [];
-      if (existsSync(root) && problems.length === 0) rmSync(root, { recursive: true, force: true });
+      const mounted = run('findmnt', ['-rn', '-o', 'TARGET']).stdout.split('\n').some((target) => target === root || target.startsWith(`${root}/`));
+      if (mounted) problems.push(`something is mounted under ${root}; folder kept`);
+      else if (existsSync(root) && problems.length === 0) rmSync(root, { recursive: true, force: true });
       messages.push(`removed ${root}, left by a run that is gone${problems.length > 0 ? `; problems: ${problems.join('; ')}` : ''}`);
     }
   }
