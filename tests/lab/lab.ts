@@ -8,7 +8,7 @@
  *   await lab.close();                                      // everything removed
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { etcdManifest, type EtcdManifestInput } from './manifest.ts';
 import { BRIDGE, BRIDGE_ADDRESS, checkHostBeforeStart, checkRoutes, createNetwork, createNodeNamespaces, nodeSpecs, nsenterArgv, PREFIX_LENGTH, SUBNET_PREFIX, type NodeSpec } from './nodes.ts';
@@ -339,6 +339,52 @@ export class Lab {
   }
 
   /**
+   * Copies a file from one node to another (both paths inside the node's own folders, see NODE_OWN_PATHS), like
+   * the `scp` a page asks the reader to do between control-plane nodes. Keeps the mode; makes the target folder.
+   */
+  copyBetweenNodes(from: number | string, fromPath: string, to: number | string, toPath = fromPath): void {
+    const source = this.hostPath(from, fromPath);
+    const target = this.hostPath(to, toPath);
+    mkdirSync(path.dirname(target), { recursive: true });
+    copyFileSync(source, target);
+    chmodSync(target, statSync(source).mode & 0o7777);
+  }
+
+  /**
+   * A node losing power: SIGKILL to every process in it (stand-in, static pods, shells). Its files stay. Until
+   * powerOn, nothing runs there.
+   */
+  async powerOff(which: number | string): Promise<void> {
+    const node = this.node(which);
+    const pids = spawnSync('ip', ['netns', 'pids', node.netns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone.
+      }
+    }
+    const deadline = Date.now() + 10_000;
+    const alive = (pid: number) => {
+      try {
+        return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z');
+      } catch {
+        return false;
+      }
+    };
+    while (pids.some(alive) && Date.now() < deadline) await sleep(50);
+    if (pids.some(alive)) throw new Error(`${node.name}: processes ${pids.filter(alive).join(', ')} survived SIGKILL`);
+    node.standin = undefined;
+  }
+
+  /** The node boots again: a fresh stand-in starts the static pods its manifests describe, as the kubelet would. */
+  powerOn(which: number | string): void {
+    const node = this.node(which);
+    if (node.standin?.exitCode === null) throw new Error(`${node.name} is running; powerOff first`);
+    this.startStandin(node);
+  }
+
+  /**
    * Adds a further address on the lab bridge (e.g. the load-balancer page's 10.0.0.10 for an HAProxy on the host),
    * only inside the lab's /24 and not a node's, and checks its route.
    */
@@ -381,7 +427,9 @@ export class Lab {
   private startStandin(node: LabNode): void {
     const stateDir = this.hostPath(node.index, '/var/lib/kubelet/standin');
     mkdirSync(stateDir, { recursive: true });
+    // A (re)booted node: the kubelet runs, and no container survived.
     writeFileSync(path.join(stateDir, 'kubelet.desired'), 'active\n');
+    rmSync(path.join(stateDir, 'state.json'), { force: true });
     const argv = [process.execPath, STANDIN_SCRIPT, 'kubelet', '--node', node.name, '--poll-ms', String(this.options.pollMs ?? 500), '--backoff-ms', String(this.options.crashBackoffMs ?? 10_000), '--lab-root', this.root];
     // The stand-in logs its actions itself; this file catches what it prints if it crashes.
     const out = openSync(path.join(stateDir, 'standin.out'), 'a');
