@@ -250,6 +250,8 @@ export class Lab {
         clearTimeout(timer);
         resolve({ code, signal, stdout, stderr, timedOut });
       });
+      // A command that exits without reading its input must not turn into an EPIPE error here.
+      child.stdin?.on('error', () => undefined);
       child.stdin?.end(options.input ?? '');
     });
   }

@@ -191,6 +191,31 @@ export function releaseOwner(root: string): void {
  * undefined when there was nothing to reap. Also removes run folders under LAB_BASE that no owner names.
  */
 export function reapAbandoned(): string | undefined {
+  // Two lab starts waiting for the same dead owner must not tear it down at the same time (one would see the
+  // other's half-removed mounts and keep the folder): the reaper holds a lock file naming its pid.
+  const lock = path.join(LAB_BASE, 'reap.lock');
+  if (!existsSync(LAB_BASE)) return undefined;
+  try {
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) }), { flag: 'wx' });
+  } catch {
+    let holder: { pid: number; startTime: string } | undefined;
+    try {
+      holder = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number; startTime: string };
+    } catch {
+      holder = undefined;
+    }
+    if (holder && ownerAlive(holder)) return undefined;
+    rmSync(lock, { force: true });
+    return reapAbandoned();
+  }
+  try {
+    return reapLocked();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function reapLocked(): string | undefined {
   const owner = readOwner();
   const messages: string[] = [];
   if (owner && !ownerAlive(owner)) {
