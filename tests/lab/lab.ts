@@ -72,6 +72,8 @@ export interface LabNode extends NodeSpec {
 }
 
 export interface Timings {
+  /** Waiting for another lab on this machine to close (shared machines only). */
+  waitMs: number;
   networkMs: number;
   pkiMs: number;
   bringUpMs: number;
@@ -103,7 +105,7 @@ export class Lab {
   readonly nodes: LabNode[];
   readonly bridge = BRIDGE;
   readonly bridgeAddress = BRIDGE_ADDRESS;
-  readonly timings: Timings = { networkMs: 0, pkiMs: 0, bringUpMs: 0, totalMs: 0 };
+  readonly timings: Timings = { waitMs: 0, networkMs: 0, pkiMs: 0, bringUpMs: 0, totalMs: 0 };
   private readonly state: LabState;
   private readonly options: LabOptions;
   private closed = false;
@@ -123,6 +125,7 @@ export class Lab {
     installHandlers();
     const started = Date.now();
     const root = await acquire(options.log ?? ((line) => console.log(line)));
+    const acquired = Date.now();
     const state: LabState = {
       ownerPid: process.pid,
       ownerStartTime: processStartTime(process.pid),
@@ -147,7 +150,8 @@ export class Lab {
       checkRoutes(nodes);
       createNodeNamespaces(state, nodes);
       lab.writeShims();
-      lab.timings.networkMs = Date.now() - started;
+      lab.timings.waitMs = acquired - started;
+      lab.timings.networkMs = Date.now() - acquired;
       const pkiStarted = Date.now();
       await createKubeadmPki(path.join(root, 'work'), nodes.map((node) => ({ name: node.name, address: node.address, etcKubernetes: path.join(node.root, 'etc/kubernetes') })));
       lab.timings.pkiMs = Date.now() - pkiStarted;
@@ -159,7 +163,7 @@ export class Lab {
       await lab.close();
       throw error;
     }
-    lab.timings.totalMs = Date.now() - started;
+    lab.timings.totalMs = Date.now() - acquired;
     return lab;
   }
 
