@@ -14,6 +14,12 @@ declare -A package_for=(
   [openssl]=openssl
   [pdftotext]=poppler-utils
   [jsonnet]=jsonnet
+  # The lab (tests/lab): bridge, veths and network namespaces; persistent mount and UTS namespaces.
+  [ip]=iproute2
+  [nsenter]=util-linux
+  [unshare]=util-linux
+  [findmnt]=util-linux
+  [mountpoint]=util-linux
 )
 
 missing=()
