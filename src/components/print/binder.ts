@@ -130,6 +130,11 @@ export function siteRootUrl(siteRoot: string): URL {
   return new URL(siteRoot.endsWith('/') ? siteRoot : `${siteRoot}/`);
 }
 
+/** The base path on the server the page came from (`/` or `/handbook/`), always with its final slash. */
+export function localBaseUrl(base: string): URL {
+  return new URL(base.endsWith('/') ? base : `${base}/`, location.origin);
+}
+
 /** The content of a fetched page, ready to print inside a binder: an `<article>` with the entry's prefix. */
 export function binderEntry(page: Document, entry: PrintEntry, target: Document, siteRoot: URL, localBase: URL): HTMLElement {
   const prefix = entryPrefix(entry.id);
