@@ -113,8 +113,10 @@ export async function buildServiceWorker(distDir: string, budgetGzipBytes = OFFL
     cleanupOutdatedCaches: true,
     // `/runbooks/x/` is cached as `/runbooks/x/index.html`.
     directoryIndex: 'index.html',
-    // Pagefind fetches `pagefind-entry.json?ts=<time>` to bust HTTP caches; the precached copy is the same file.
-    ignoreURLParametersMatching: [/^utm_/, /^fbclid$/, /^ts$/],
+    // Every file is static: a query string is read by the page's own script (a calculator's inputs, the print
+    // edition's choice, Pagefind's `?ts=` cache buster), never by a server, so `/print/?section=alerts` is the
+    // precached `/print/` and a shared calculator link opens offline.
+    ignoreURLParametersMatching: [/.*/],
     // Pagefind's WebAssembly and the larger index chunks exceed Workbox's 2 MB default on big sites.
     maximumFileSizeToCacheInBytes: 10 * 1024 * 1024,
     manifestTransforms: [

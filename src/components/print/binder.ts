@@ -210,6 +210,39 @@ function checklistStep(step: Element, target: Document): HTMLLIElement {
   return item;
 }
 
+/**
+ * What a checklist keeps of one block of a section: a `<Steps>` list as steps, tabbed variants that hold steps
+ * variant by variant under their labels, commands and subheadings as they are, anything else only in a section
+ * kept whole.
+ */
+function checklistBlock(node: Element, whole: boolean, target: Document): Element | undefined {
+  if (node.matches('ol.sl-steps')) {
+    const list = target.createElement('ol');
+    list.setAttribute('role', 'list');
+    list.className = 'sl-steps';
+    for (const step of node.querySelectorAll(':scope > li')) list.append(checklistStep(step, target));
+    return list;
+  }
+  if (node.matches('.print-tabs') && node.querySelector('ol.sl-steps')) {
+    const group = target.createElement('div');
+    group.className = 'print-tabs';
+    for (const variant of node.querySelectorAll(':scope > .print-tab')) {
+      const kept = target.createElement('div');
+      kept.className = 'print-tab';
+      kept.setAttribute('role', 'group');
+      kept.setAttribute('aria-label', variant.getAttribute('aria-label') ?? '');
+      for (const child of variant.children) {
+        const block = child.matches('.print-tab-label') ? child.cloneNode(true) : checklistBlock(child, whole, target);
+        if (block) kept.append(block);
+      }
+      group.append(kept);
+    }
+    return group;
+  }
+  if (whole || isCode(node) || node.matches('h3, h4')) return node;
+  return undefined;
+}
+
 /** Sections a checklist keeps besides the steps: the shell set-up (its commands), when to stop, and the way back (whole). */
 const KEPT_SECTIONS = /^(set up|stop and escalate|roll back)/i;
 
@@ -237,20 +270,14 @@ export function checklist(page: Document, entry: PrintEntry, target: Document, s
     } else section?.nodes.push(child);
   }
   for (const { heading, nodes } of sections) {
-    const hasSteps = nodes.some((node) => node.matches('ol.sl-steps'));
+    const hasSteps = nodes.some((node) => node.matches('ol.sl-steps') || node.querySelector('ol.sl-steps') !== null);
     const kept = KEPT_SECTIONS.test(heading.textContent?.trim() ?? '');
     if (!hasSteps && !kept) continue;
+    const whole = kept && !/^set up/i.test(heading.textContent?.trim() ?? '');
     wrapper.append(heading);
     for (const node of nodes) {
-      if (node.matches('ol.sl-steps')) {
-        const list = target.createElement('ol');
-        list.setAttribute('role', 'list');
-        list.className = 'sl-steps';
-        for (const step of node.querySelectorAll(':scope > li')) list.append(checklistStep(step, target));
-        wrapper.append(list);
-      } else if ((kept && !/^set up/i.test(heading.textContent?.trim() ?? '')) || isCode(node) || node.matches('h3, h4')) {
-        wrapper.append(node);
-      }
+      const block = checklistBlock(node, whole, target);
+      if (block) wrapper.append(block);
     }
   }
   demoteHeadings(wrapper);
