@@ -17,7 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import { extractCodeBlocks } from '../runbooks/lib/extract-blocks';
 import { collectPageErrors, launchBrowser, type LaunchedBrowser } from './helpers/browser';
 import { serveStatic, type StaticSite } from './helpers/server';
-import { BASE, builtPageTitle, DIST, PAGE_LOAD_TIMEOUT_MS, settle, sitemapPages } from './helpers/site';
+import { BASE, builtPageTitle, DIST, PAGE_LOAD_TIMEOUT_MS, PAGE_TEST_TIMEOUT_MS, settle, sitemapPages } from './helpers/site';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PAGES = sitemapPages();
@@ -84,9 +84,10 @@ beforeAll(async () => {
   await page.goto(new URL('print/', site.url).href, { waitUntil: 'networkidle', timeout: PAGE_LOAD_TIMEOUT_MS });
   for (const box of await page.locator('form.print-chooser-form input[type="checkbox"]').all()) await box.check();
   await page.getByRole('button', { name: 'Make the binder' }).click();
-  await page.locator('[data-ready="true"]').waitFor({ timeout: PAGE_LOAD_TIMEOUT_MS });
+  // The whole handbook is fetched and laid out: on a busy machine that takes a while.
+  await page.locator('[data-ready="true"]').waitFor({ timeout: PAGE_TEST_TIMEOUT_MS });
   binderPdf = await printToPdf(page, 'binder');
-});
+}, 2 * PAGE_TEST_TIMEOUT_MS);
 
 afterAll(async () => {
   await launched?.close();
@@ -255,7 +256,7 @@ async function ownSteps(browser: Browser, slug: string): Promise<{ steps: number
 }
 
 describe('the printable checklists', () => {
-  it.for(RUNBOOKS.map((runbook) => runbook.slug))("of %s hold every step and every command of the runbook's procedures", async (slug, { expect }) => {
+  it.for(RUNBOOKS.map((runbook) => runbook.slug))("of %s hold every step and every command of the runbook's procedures", { timeout: PAGE_TEST_TIMEOUT_MS }, async (slug, { expect }) => {
     const own = await ownSteps(launched.browser, slug);
     const checklist = await openAssembled(launched.browser, `print/checklist/?runbook=${slug}`);
     try {
@@ -295,5 +296,5 @@ describe('the printable checklists', () => {
       await checklist.close();
     }
     expect(checklistErrors).toEqual([]);
-  });
+  }, PAGE_TEST_TIMEOUT_MS);
 });

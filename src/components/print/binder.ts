@@ -198,6 +198,15 @@ function checklistStep(step: Element, target: Document): HTMLLIElement {
       // The sentence after a command says what to expect: that is the check.
       item.append(child.cloneNode(true));
       afterCode = false;
+    } else if (child.matches('details') && child.querySelector('.expressive-code')) {
+      // A fallback path ("if this fails"): its summary, then its commands and checks, printed open.
+      const fallback = target.createElement('details');
+      fallback.open = true;
+      const summary = child.querySelector(':scope > summary');
+      if (summary) fallback.append(summary.cloneNode(true));
+      fallback.append(...checklistStep(child, target).childNodes);
+      item.append(fallback);
+      afterCode = false;
     } else if (child.matches('ol, ul') && child.querySelector('.expressive-code')) {
       const list = target.createElement(child.tagName.toLowerCase());
       for (const nested of child.querySelectorAll(':scope > li')) list.append(checklistStep(nested, target));
