@@ -72,8 +72,9 @@ function stockProject(): { dir: string; remove: () => void } {
   const stockSrc = path.join(dir, 'src');
   const stockDocs = path.join(stockSrc, 'content', 'docs');
   for (const entry of readdirSync(ourSrc)) {
-    // Components, libraries, schemas, styles the pages import; not our pages, integrations or content config.
-    if (['content', 'pages', 'integrations', 'content.config.ts'].includes(entry)) continue;
+    // Components, libraries, schemas, styles (and whatever they import); not our own pages or content config.
+    // Integrations are copied only so imports resolve: the stock config registers none of them.
+    if (['content', 'pages', 'content.config.ts'].includes(entry)) continue;
     cpSync(path.join(ourSrc, entry), path.join(stockSrc, entry), { recursive: true });
   }
   for (const file of filesUnder(ourContent)) {
