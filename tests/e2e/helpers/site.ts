@@ -12,8 +12,8 @@ export const BASE = process.env['HANDBOOK_BASE'] ?? '/';
 export type Theme = 'light' | 'dark';
 
 /**
- * The print edition is the whole handbook in one page (~750 KB of HTML); on a busy 2-core machine running
- * other suites it can take tens of seconds to load and check, so page checks get generous limits.
+ * The print edition's binder fetches and lays out every chosen page (the whole handbook, in its test); on a busy
+ * 2-core machine running other suites that can take tens of seconds, so page checks get generous limits.
  */
 export const PAGE_LOAD_TIMEOUT_MS = 120_000;
 export const PAGE_TEST_TIMEOUT_MS = 240_000;
