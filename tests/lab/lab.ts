@@ -8,14 +8,14 @@
  *   await lab.close();                                      // everything removed
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { etcdManifest, type EtcdManifestInput } from './manifest';
-import { BRIDGE, BRIDGE_ADDRESS, checkHostBeforeStart, checkRoutes, createNetwork, createNodeNamespaces, nodeSpecs, nsenterArgv, PREFIX_LENGTH, SUBNET_PREFIX, type NodeSpec } from './nodes';
-import { createKubeadmPki } from './pki';
-import type { ContainerRecord, StandinState } from './standin';
-import { LAB_BASE, OWNER_FILE, ownerAlive, processStartTime, readOwner, reapAbandoned, releaseOwner, teardownSync, writeState, type LabState } from './teardown';
-import { assertBinaries, etcdRelease, REPO_ROOT, type EtcdRelease } from './versions';
+import { etcdManifest, type EtcdManifestInput } from './manifest.ts';
+import { BRIDGE, BRIDGE_ADDRESS, checkHostBeforeStart, checkRoutes, createNetwork, createNodeNamespaces, nodeSpecs, nsenterArgv, PREFIX_LENGTH, SUBNET_PREFIX, type NodeSpec } from './nodes.ts';
+import { createKubeadmPki } from './pki.ts';
+import type { ContainerRecord, StandinState } from './standin.ts';
+import { LAB_BASE, OWNER_FILE, ownerAlive, processStartTime, readOwner, reapAbandoned, releaseOwner, teardownSync, writeState, type LabState } from './teardown.ts';
+import { assertBinaries, etcdRelease, REPO_ROOT, type EtcdRelease } from './versions.ts';
 
 const STANDIN_SCRIPT = path.join(REPO_ROOT, 'tests', 'lab', 'standin.ts');
 const NODE_COUNT = 3;
@@ -72,6 +72,8 @@ export interface LabNode extends NodeSpec {
 }
 
 export interface Timings {
+  /** Waiting for another lab on this machine to close (shared machines only). */
+  waitMs: number;
   networkMs: number;
   pkiMs: number;
   bringUpMs: number;
@@ -103,7 +105,7 @@ export class Lab {
   readonly nodes: LabNode[];
   readonly bridge = BRIDGE;
   readonly bridgeAddress = BRIDGE_ADDRESS;
-  readonly timings: Timings = { networkMs: 0, pkiMs: 0, bringUpMs: 0, totalMs: 0 };
+  readonly timings: Timings = { waitMs: 0, networkMs: 0, pkiMs: 0, bringUpMs: 0, totalMs: 0 };
   private readonly state: LabState;
   private readonly options: LabOptions;
   private closed = false;
@@ -123,6 +125,7 @@ export class Lab {
     installHandlers();
     const started = Date.now();
     const root = await acquire(options.log ?? ((line) => console.log(line)));
+    const acquired = Date.now();
     const state: LabState = {
       ownerPid: process.pid,
       ownerStartTime: processStartTime(process.pid),
@@ -147,7 +150,8 @@ export class Lab {
       checkRoutes(nodes);
       createNodeNamespaces(state, nodes);
       lab.writeShims();
-      lab.timings.networkMs = Date.now() - started;
+      lab.timings.waitMs = acquired - started;
+      lab.timings.networkMs = Date.now() - acquired;
       const pkiStarted = Date.now();
       await createKubeadmPki(path.join(root, 'work'), nodes.map((node) => ({ name: node.name, address: node.address, etcKubernetes: path.join(node.root, 'etc/kubernetes') })));
       lab.timings.pkiMs = Date.now() - pkiStarted;
@@ -159,7 +163,7 @@ export class Lab {
       await lab.close();
       throw error;
     }
-    lab.timings.totalMs = Date.now() - started;
+    lab.timings.totalMs = Date.now() - acquired;
     return lab;
   }
 
@@ -250,6 +254,8 @@ export class Lab {
         clearTimeout(timer);
         resolve({ code, signal, stdout, stderr, timedOut });
       });
+      // A command that exits without reading its input must not turn into an EPIPE error here.
+      child.stdin?.on('error', () => undefined);
       child.stdin?.end(options.input ?? '');
     });
   }
@@ -306,7 +312,7 @@ export class Lab {
   }
 
   /** Waits until a pod is running (a new container when `notId` is given) or, with `running: false`, until none is. */
-  async waitForPod(which: number | string, options: { pod?: string; running: boolean; notId?: string; timeoutMs?: number }): Promise<ContainerRecord | undefined> {
+  async waitForPod(which: number | string, options: { pod?: string; running: boolean; notId?: string | undefined; timeoutMs?: number }): Promise<ContainerRecord | undefined> {
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     for (;;) {
       const current = this.runningPod(which, options.pod ?? 'etcd');
@@ -336,6 +342,52 @@ export class Lab {
       await sleep(250);
     }
     throw new Error(`nodes ${nodes.join(', ')} not healthy: ${last}\n${nodes.map((index) => `${this.node(index).name} etcd log:\n${this.podLog(index, 'etcd', 10)}`).join('\n')}`);
+  }
+
+  /**
+   * Copies a file from one node to another (both paths inside the node's own folders, see NODE_OWN_PATHS), like
+   * the `scp` a page asks the reader to do between control-plane nodes. Keeps the mode; makes the target folder.
+   */
+  copyBetweenNodes(from: number | string, fromPath: string, to: number | string, toPath = fromPath): void {
+    const source = this.hostPath(from, fromPath);
+    const target = this.hostPath(to, toPath);
+    mkdirSync(path.dirname(target), { recursive: true });
+    copyFileSync(source, target);
+    chmodSync(target, statSync(source).mode & 0o7777);
+  }
+
+  /**
+   * A node losing power: SIGKILL to every process in it (stand-in, static pods, shells). Its files stay. Until
+   * powerOn, nothing runs there.
+   */
+  async powerOff(which: number | string): Promise<void> {
+    const node = this.node(which);
+    const pids = spawnSync('ip', ['netns', 'pids', node.netns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone.
+      }
+    }
+    const deadline = Date.now() + 10_000;
+    const alive = (pid: number) => {
+      try {
+        return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z');
+      } catch {
+        return false;
+      }
+    };
+    while (pids.some(alive) && Date.now() < deadline) await sleep(50);
+    if (pids.some(alive)) throw new Error(`${node.name}: processes ${pids.filter(alive).join(', ')} survived SIGKILL`);
+    node.standin = undefined;
+  }
+
+  /** The node boots again: a fresh stand-in starts the static pods its manifests describe, as the kubelet would. */
+  powerOn(which: number | string): void {
+    const node = this.node(which);
+    if (node.standin?.exitCode === null) throw new Error(`${node.name} is running; powerOff first`);
+    this.startStandin(node);
   }
 
   /**
@@ -381,7 +433,9 @@ export class Lab {
   private startStandin(node: LabNode): void {
     const stateDir = this.hostPath(node.index, '/var/lib/kubelet/standin');
     mkdirSync(stateDir, { recursive: true });
+    // A (re)booted node: the kubelet runs, and no container survived.
     writeFileSync(path.join(stateDir, 'kubelet.desired'), 'active\n');
+    rmSync(path.join(stateDir, 'state.json'), { force: true });
     const argv = [process.execPath, STANDIN_SCRIPT, 'kubelet', '--node', node.name, '--poll-ms', String(this.options.pollMs ?? 500), '--backoff-ms', String(this.options.crashBackoffMs ?? 10_000), '--lab-root', this.root];
     // The stand-in logs its actions itself; this file catches what it prints if it crashes.
     const out = openSync(path.join(stateDir, 'standin.out'), 'a');

@@ -18,7 +18,7 @@
  * The image, probes and resources are written in kubeadm's shape but nothing reads them: the kubelet stand-in runs
  * the command as a process. The image name is a placeholder (nothing is pulled).
  */
-import { compareVersions } from './versions';
+import { compareVersions } from './versions.ts';
 
 export interface EtcdManifestInput {
   nodeName: string;

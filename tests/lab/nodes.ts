@@ -13,8 +13,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { LabState } from './teardown';
-import { writeState } from './teardown';
+import type { LabState } from './teardown.ts';
+import { writeState } from './teardown.ts';
 
 export const BRIDGE = 'hblab0';
 export const SUBNET_PREFIX = '10.0.0';

@@ -544,9 +544,13 @@ async function systemctl(args: string[]): Promise<number> {
   return status;
 }
 
-/** Any other unit: real answers for a unit that does not exist; anything else is refused, not faked. */
+/**
+ * Any other unit: real answers for a unit that does not exist; one the node has a unit file for is refused, not
+ * faked. Only the node's own /etc/systemd/system counts: /usr/lib/systemd/system is the host's (Debian's etcd and
+ * haproxy packages put units there that a kubeadm node does not have).
+ */
 function otherUnit(verb: string, unit: string, quiet: boolean): number {
-  const unitFile = ['/etc/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system'].some((dir) => existsSync(path.join(dir, unit)));
+  const unitFile = existsSync(path.join('/etc/systemd/system', unit));
   if (unitFile) {
     process.stderr.write(`lab systemctl shim: ${unit} exists on this node but the lab runs no systemd; "${verb}" is not emulated\n`);
     return 1;

@@ -191,12 +191,38 @@ export function releaseOwner(root: string): void {
  * undefined when there was nothing to reap. Also removes run folders under LAB_BASE that no owner names.
  */
 export function reapAbandoned(): string | undefined {
+  // Two lab starts waiting for the same dead owner must not tear it down at the same time (one would see the
+  // other's half-removed mounts and keep the folder): the reaper holds a lock file naming its pid.
+  const lock = path.join(LAB_BASE, 'reap.lock');
+  if (!existsSync(LAB_BASE)) return undefined;
+  try {
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) }), { flag: 'wx' });
+  } catch {
+    let holder: { pid: number; startTime: string } | undefined;
+    try {
+      holder = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number; startTime: string };
+    } catch {
+      holder = undefined;
+    }
+    if (holder && ownerAlive(holder)) return undefined;
+    rmSync(lock, { force: true });
+    return reapAbandoned();
+  }
+  try {
+    return reapLocked();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function reapLocked(): string | undefined {
   const owner = readOwner();
   const messages: string[] = [];
   if (owner && !ownerAlive(owner)) {
     const state = readState(owner.root);
     const problems = state ? teardownSync(state) : [];
-    if (!state && existsSync(owner.root)) rmSync(owner.root, { recursive: true, force: true });
+    const mounted = run('findmnt', ['-rn', '-o', 'TARGET']).stdout.split('\n').some((target) => target === owner.root || target.startsWith(`${owner.root}/`));
+    if (!state && existsSync(owner.root) && !mounted) rmSync(owner.root, { recursive: true, force: true });
     rmSync(OWNER_FILE, { force: true });
     messages.push(`reaped the lab of process ${owner.pid}, which is gone${problems.length > 0 ? `; problems: ${problems.join('; ')}` : ''}`);
   }
@@ -209,7 +235,9 @@ export function reapAbandoned(): string | undefined {
       const state = readState(root);
       if (state && ownerAlive({ pid: state.ownerPid, startTime: state.ownerStartTime })) continue;
       const problems = state ? teardownSync(state) : [];
-      if (existsSync(root) && problems.length === 0) rmSync(root, { recursive: true, force: true });
+      const mounted = run('findmnt', ['-rn', '-o', 'TARGET']).stdout.split('\n').some((target) => target === root || target.startsWith(`${root}/`));
+      if (mounted) problems.push(`something is mounted under ${root}; folder kept`);
+      else if (existsSync(root) && problems.length === 0) rmSync(root, { recursive: true, force: true });
       messages.push(`removed ${root}, left by a run that is gone${problems.length > 0 ? `; problems: ${problems.join('; ')}` : ''}`);
     }
   }
