@@ -185,6 +185,7 @@ describe.each(runsHere && oldest ? [oldest] : [])('etcd upgrade, followed from t
       const manifest = readFileSync(lab.hostPath(node.index, '/etc/kubernetes/manifests/etcd.yaml'), 'utf8');
       expect(manifest, node.name).toContain(`image: handbook-lab/etcd:${releases.at(-1)?.version}-0`);
       expect(manifest, node.name).not.toContain('--experimental-');
+      expect(manifest, node.name).toContain('--snapshot-count=10000');
       expect(readFileSync(lab.hostPath(node.index, `/etc/kubernetes/etcd-upgrade-backup/etcd.yaml.${oldest?.version}`), 'utf8'), node.name).toContain(
         `image: handbook-lab/etcd:${oldest?.version}-0`,
       );
