@@ -15,7 +15,7 @@ import { BRIDGE, BRIDGE_ADDRESS, checkHostBeforeStart, checkRoutes, createNetwor
 import { createKubeadmPki } from './pki.ts';
 import type { ContainerRecord, StandinState } from './standin.ts';
 import { LAB_BASE, OWNER_FILE, ownerAlive, processStartTime, readOwner, reapAbandoned, releaseOwner, teardownSync, writeState, type LabState } from './teardown.ts';
-import { assertBinaries, etcdRelease, REPO_ROOT, type EtcdRelease } from './versions.ts';
+import { assertBinaries, etcdRelease, labCacheDir, REPO_ROOT, type EtcdRelease } from './versions.ts';
 
 const STANDIN_SCRIPT = path.join(REPO_ROOT, 'tests', 'lab', 'standin.ts');
 const NODE_COUNT = 3;
@@ -441,7 +441,8 @@ export class Lab {
     const argv = [process.execPath, STANDIN_SCRIPT, 'kubelet', '--node', node.name, '--poll-ms', String(this.options.pollMs ?? 500), '--backoff-ms', String(this.options.crashBackoffMs ?? 10_000), '--lab-root', this.root];
     // The stand-in logs its actions itself; this file catches what it prints if it crashes.
     const out = openSync(path.join(stateDir, 'standin.out'), 'a');
-    const child = this.spawn(node.index, argv, { detached: true, stdio: ['ignore', out, out], cwd: '/' });
+    // The stand-in maps handbook-lab/etcd:<version>-0 images to the cache's etcd-<version> binaries.
+    const child = this.spawn(node.index, argv, { detached: true, stdio: ['ignore', out, out], cwd: '/', env: { HANDBOOK_LAB_IMAGE_CACHE: labCacheDir() } });
     closeSync(out);
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start the stand-in on ${node.name}`);

@@ -195,6 +195,21 @@ function parseManifest(file: string, text: string): PodSpec | string {
 }
 
 /**
+ * The lab's stand-in for an etcd image: `handbook-lab/etcd:<version>-<n>` runs the etcd binaries the lab cache holds
+ * for that version (`$HANDBOOK_LAB_IMAGE_CACHE/etcd-<version>/`), first on the pod's PATH, as a container runtime
+ * runs the binary of the image the manifest names. So a page that changes only the image tag (an etcd upgrade)
+ * really changes the etcd version. A tag the cache lacks fails to start, as an image that cannot be pulled does.
+ * Without HANDBOOK_LAB_IMAGE_CACHE, or for any other image, the command runs from the node's PATH.
+ */
+export function etcdImageBinDir(image: string, cacheDir: string | undefined): { binDir: string } | { error: string } | undefined {
+  const match = /^handbook-lab\/etcd:(\d+\.\d+\.\d+)-\d+$/.exec(image);
+  if (!match || cacheDir === undefined || cacheDir === '') return undefined;
+  const binDir = path.join(cacheDir, `etcd-${match[1]}`);
+  if (!existsSync(path.join(binDir, 'etcd'))) return { error: `image ${image} is not in the lab (no ${binDir}/etcd; a kubelet would report ErrImagePull)` };
+  return { binDir };
+}
+
+/**
  * Runs inside a fresh private mount namespace (`unshare --mount`): bind-mounts each hostPath at its mountPath, then
  * execs the container's command, so the pod's process id is the command's.
  */
@@ -337,6 +352,12 @@ class Kubelet {
     };
     const entry: RunningPod = { spec, record, child: undefined, stopping: false, backoffMs, nextStartAt: 0 };
     this.pods.set(key, entry);
+    const image = etcdImageBinDir(spec.image, process.env['HANDBOOK_LAB_IMAGE_CACHE']);
+    if (image && 'error' in image) {
+      this.failStart(entry, image.error);
+      return;
+    }
+    const imagePath = image ? { PATH: `${image.binDir}:${process.env['PATH'] ?? ''}` } : {};
     const mountArgs: string[] = [];
     for (const mount of spec.mounts) {
       if (!existsSync(mount.hostPath)) {
@@ -361,12 +382,12 @@ class Kubelet {
       const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'bash', '-c', POD_START_SCRIPT, 'pod', ...mountArgs, '--', ...spec.argv], {
         detached: true,
         stdio: ['ignore', out, out],
-        env: { ...process.env, ...spec.env, POD_WORKDIR: spec.workingDir },
+        env: { ...process.env, ...imagePath, ...spec.env, POD_WORKDIR: spec.workingDir },
       });
       record.pid = child.pid ?? 0;
       entry.child = child;
       const mountNote = spec.mounts.map((m) => (m.hostPath === m.mountPath ? m.hostPath : `${m.hostPath}->${m.mountPath}`)).join(', ');
-      log(`started container ${spec.containerName} of pod ${key} from ${spec.file}: pid ${record.pid}, attempt ${attempt}, volumes [${mountNote}]: ${spec.argv.join(' ')}`);
+      log(`started container ${spec.containerName} of pod ${key} from ${spec.file} (image ${spec.image}${image ? ` = ${image.binDir}` : ""}): pid ${record.pid}, attempt ${attempt}, volumes [${mountNote}]: ${spec.argv.join(' ')}`);
       child.on('error', (error) => {
         log(`container ${spec.containerName} of pod ${key} could not start: ${error.message}`);
       });
