@@ -125,14 +125,17 @@ describe('Your cluster', () => {
     }
   });
 
-  it('fills the print edition, and the values never left the browser', async () => {
+  it('fills the print edition (the binder and a checklist), and the values never left the browser', async () => {
     const page = await context.newPage();
     try {
-      await page.goto(new URL('print/', site.url).href, { timeout: PAGE_LOAD_TIMEOUT_MS });
-      await settle(page);
-      await page.locator('mark.hb-value').first().waitFor();
-      const filled = await page.locator('mark.hb-value', { hasText: TYPED.cp1Ip }).count();
-      expect(filled).toBeGreaterThan(1);
+      // The binder and the checklist lay out pages they fetch; the values must reach those blocks too.
+      for (const path of ['print/?section=runbooks', 'print/checklist/?runbook=etcd-backup-restore']) {
+        await page.goto(new URL(path, site.url).href, { timeout: PAGE_LOAD_TIMEOUT_MS });
+        await settle(page);
+        await page.locator('mark.hb-value').first().waitFor({ timeout: PAGE_LOAD_TIMEOUT_MS });
+        const filled = await page.locator('mark.hb-value', { hasText: TYPED.cp1Ip }).count();
+        expect(filled, path).toBeGreaterThan(0);
+      }
       for (const value of Object.values(TYPED)) {
         const encoded = [value, encodeURIComponent(value)];
         expect(requested.filter((entry) => encoded.some((form) => entry.includes(form)))).toEqual([]);
