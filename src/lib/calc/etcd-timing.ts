@@ -221,6 +221,10 @@ export function recommendFlags(rttMs?: number): { heartbeatMs: number; electionT
  *   950–2627 ms, two of them (7.7 %, against 1/T = 10 %) beyond 1.9 s, all under 2.9 s; with --pre-vote 14 kills
  *   gave 931–1771 ms, all inside [800, 1900]. A simplified raft model in test-review-2026-12.md (M7) found 9.4 %
  *   beyond 1.9 s without pre-vote and about 0.1 % (split votes) with it.
+ * - Measured on the lab's etcd 3.5.35, 3.6.16 and 3.7.3 on 2026-12-01 (tests/lab/etcd-election.ts, results in
+ *   tests/lab/etcd-election-results.md; 15 SIGKILLs per version and setting, loopback, loaded machine): pre-vote
+ *   on, 45 kills in 971–1775 ms; off, 45 kills in 888–2416 ms, 3 of them (6.7 %) beyond 1.9 s, none beyond 2.9 s.
+ *   The unit tests' election-level model gives 9.1 % beyond 1.9 s without pre-vote.
  *
  * Notes (stable codes): `etcd-refuses` (critical), `heartbeat-below-rtt` (warning), `election-below-10-rtt`
  * (warning), `pre-vote-off` (warning), `election-not-multiple` (info), `ratio-not-10` (info), `split-vote`

@@ -58,6 +58,8 @@ export const leaderElectionCalculator: CalculatorDefinition<LeaderElectionResult
         { value: 'kube-scheduler', label: 'kube-scheduler' },
         { value: 'other', label: 'Another client-go program' },
       ],
+      // Empty (a link from before the field existed) means the library's default, another client-go program.
+      optional: true,
       hint: 'Decides whether a clean shutdown releases the lease.',
     },
     {
