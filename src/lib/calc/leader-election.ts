@@ -490,6 +490,11 @@ export function leaderElection(input: LeaderElectionInput): LeaderElectionResult
   };
 }
 
+/** The release gate's stage in a minor that has it (every minor where the gate can be on or is named). */
+function gateStage(kubernetesVersion: KubernetesMinor | null): FeatureGateStage['stage'] {
+  return (LEADER_ELECTION_GATES[kubernetesVersion as KubernetesMinor].releaseOnExit as FeatureGateStage).stage;
+}
+
 /** Who releases (or keeps) the lease on a clean exit, and what that means for the failover. */
 function releaseNote(resolved: ResolvedComponent, graceful: FailoverSeconds): Note {
   const { component, kubernetesVersion, releaseOnCancel } = resolved;
@@ -498,7 +503,7 @@ function releaseNote(resolved: ResolvedComponent, graceful: FailoverSeconds): No
       component === 'kube-scheduler'
         ? `kube-scheduler ${kubernetesVersion} releases its lease when it stops cleanly (it always sets ReleaseOnCancel)`
         : component === 'kube-controller-manager'
-          ? `kube-controller-manager ${kubernetesVersion} releases its lease when it stops cleanly, because ${KCM_RELEASE_GATE} is on (${LEADER_ELECTION_GATES[kubernetesVersion as KubernetesMinor].releaseOnExit?.stage ?? 'alpha'}, off by default); it releases as soon as the signal arrives, while its controllers may still be stopping`
+          ? `kube-controller-manager ${kubernetesVersion} releases its lease when it stops cleanly, because ${KCM_RELEASE_GATE} is on (${gateStage(kubernetesVersion)}, off by default); it releases as soon as the signal arrives, while its controllers may still be stopping`
           : 'With ReleaseOnCancel the leader releases its lease when it stops cleanly';
     return {
       severity: 'info',
@@ -510,7 +515,7 @@ function releaseNote(resolved: ResolvedComponent, graceful: FailoverSeconds): No
     component === 'kube-controller-manager'
       ? kubernetesVersion === '1.35'
         ? 'kube-controller-manager 1.35 keeps its lease on a clean shutdown (it does not set ReleaseOnCancel), so standbys wait as long as after a crash. From 1.36 the feature gate ' + KCM_RELEASE_GATE + ' (alpha, off by default) makes it release the lease.'
-        : `kube-controller-manager ${kubernetesVersion} keeps its lease on a clean shutdown unless started with --feature-gates=${KCM_RELEASE_GATE}=true (alpha in ${kubernetesVersion}, off by default), so standbys wait as long as after a crash.`
+        : `kube-controller-manager ${kubernetesVersion} keeps its lease on a clean shutdown unless started with --feature-gates=${KCM_RELEASE_GATE}=true (${gateStage(kubernetesVersion)} in ${kubernetesVersion}, off by default), so standbys wait as long as after a crash.`
       : 'Without ReleaseOnCancel a clean shutdown leaves the lease in place, so standbys wait as long as after a crash.';
   return { severity: 'info', code: 'graceful-is-crash', message };
 }
