@@ -69,16 +69,25 @@ const a3 = availability({ members: 3, memberAvailability: 0.99 });
 const a5 = availability({ members: 5, memberAvailability: 0.99 });
 const a3m = availability({ members: 3, mtbfHours: 2000, mttrHours: 8 });
 
-const le15 = leaderElection({ leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, standbys: 2 });
-const le30 = leaderElection({ leaseDurationSeconds: 30, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, standbys: 2 });
-const leOpenShift = leaderElection({ leaseDurationSeconds: 137, renewDeadlineSeconds: 107, retryPeriodSeconds: 26, standbys: 1, releaseOnCancel: true });
+// The page's defaults: kube-controller-manager 1.37 with its release gate at the default (off).
+const kcm137 = { component: 'kube-controller-manager', kubernetesVersion: '1.37', releaseLockOnExitGate: false } as const;
+const le15 = leaderElection({ leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, standbys: 2, ...kcm137 });
+const le30 = leaderElection({ leaseDurationSeconds: 30, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, standbys: 2, ...kcm137 });
+const leOpenShift = leaderElection({
+  leaseDurationSeconds: 137,
+  renewDeadlineSeconds: 107,
+  retryPeriodSeconds: 26,
+  standbys: 1,
+  component: 'other',
+  releaseOnCancel: true,
+});
 
 const etcdDefault = etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 1000, rttMs: 0.5 });
 const etcd2000 = etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 2000, rttMs: 0.5 });
 const etcdRegion = etcdTiming({ heartbeatMs: 130, electionTimeoutMs: 1300, rttMs: 130 });
 function failoverText(result: ReturnType<typeof etcdTiming>): string {
   if (!result.leaderFailoverMs) throw new Error('expected a failover estimate');
-  return `${formatMilliseconds(result.leaderFailoverMs.best)} to ${formatMilliseconds(result.leaderFailoverMs.worst)}`;
+  return `${formatMilliseconds(result.leaderFailoverMs.best)} to ${formatMilliseconds(result.leaderFailoverMs.firstRoundWorst)}`;
 }
 
 // The page's Monte Carlo settings: 2000 samples, seed 1, the same-zone SSD distributions.
@@ -158,7 +167,7 @@ const CASES: CalculatorCase[] = [
       message: libraryIssue(() => leaderElection({ leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: -2 })),
     },
     shared: {
-      query: 'leaseDurationSeconds=137&renewDeadlineSeconds=107&retryPeriodSeconds=26&standbys=1&releaseOnCancel=true',
+      query: 'leaseDurationSeconds=137&renewDeadlineSeconds=107&retryPeriodSeconds=26&standbys=1&component=other&releaseOnCancel=true',
       field: 'renewDeadlineSeconds',
       value: '107',
       outputs: {
@@ -489,13 +498,77 @@ describe('calculators', () => {
     await expectNoJunk(page);
 
     // A checkbox value in a link that is neither true nor false is bad input until the box is used.
-    await open(page, `${site.url}calculators/leader-election/?releaseOnCancel=yes`);
+    await open(page, `${site.url}calculators/leader-election/?component=other&releaseOnCancel=yes`);
     const checkboxError = page.locator('[data-error-for="releaseOnCancel"]');
     await expect.poll(() => checkboxError.textContent()).toBe('Leader releases the lease on a clean shutdown: must be true or false');
     await page.locator('[name="releaseOnCancel"]').check();
     await expect.poll(() => checkboxError.textContent()).toBe('');
     expect(new URL(page.url()).searchParams.get('releaseOnCancel')).toBe('true');
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('leader election: component, Kubernetes version and the release gate decide the clean-shutdown failover', async () => {
+    const page = await browser.newPage();
+    const errors = collectPageErrors(page);
+    await open(page, `${site.url}calculators/leader-election/`);
+    const timing = { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, standbys: 2 };
+    const note = (code: string) => page.locator(`[data-notes] [data-code="${code}"]`);
+    // Defaults: kube-controller-manager 1.37 keeps its lease; coordinated leader election is noted.
+    expect(await page.locator('[name="component"]').inputValue()).toBe('kube-controller-manager');
+    expect(await page.locator('[name="kubernetesVersion"]').inputValue()).toBe('1.37');
+    await expectOutputs(page, { gracefulExpected: formatSeconds(le15.gracefulFailover.expectedSeconds) });
+    await expect.poll(() => note('graceful-is-crash').count()).toBe(1);
+    await expect.poll(() => note('coordinated-leader-election').count()).toBe(1);
+    expect(await page.locator('[name="releaseOnCancel"]').isVisible()).toBe(false);
+
+    // The gate on: a graceful restart hands over on the standbys' next try.
+    await page.locator('[name="releaseLockOnExitGate"]').check();
+    const gated = leaderElection({ ...timing, ...kcm137, releaseLockOnExitGate: true });
+    expect(gated.gracefulFailover.expectedSeconds).toBeLessThan(2);
+    await expectOutputs(page, { gracefulExpected: formatSeconds(gated.gracefulFailover.expectedSeconds) });
+    await expect.poll(() => page.locator('[data-headline]').textContent()).toBe(leaderElectionSentence(gated));
+    await expect.poll(() => note('lease-released').count()).toBe(1);
+    expect(new URL(page.url()).searchParams.get('releaseLockOnExitGate')).toBe('true');
+
+    // 1.35 has no such gate: the field says so, in the library's words.
+    await page.locator('[name="kubernetesVersion"]').selectOption('1.35');
+    const message = libraryIssue(() => leaderElection({ ...timing, component: 'kube-controller-manager', kubernetesVersion: '1.35', releaseLockOnExitGate: true }));
+    await expect
+      .poll(() => page.locator('[data-error-for="releaseLockOnExitGate"]').textContent())
+      .toBe(`Feature gate ControllerManagerReleaseLeaderElectionLockOnExit on: ${message}`);
+
+    // kube-scheduler always releases; the gate field goes away.
+    await page.locator('[name="component"]').selectOption('kube-scheduler');
+    const scheduler = leaderElection({ ...timing, component: 'kube-scheduler', kubernetesVersion: '1.35' });
+    await expectOutputs(page, { gracefulExpected: formatSeconds(scheduler.gracefulFailover.expectedSeconds) });
+    await expect.poll(() => page.locator('[data-headline]').textContent()).toBe(leaderElectionSentence(scheduler));
+    expect(await page.locator('[name="releaseLockOnExitGate"]').isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('etcd timing: pre-vote off shows the second election, and the slow-disk preset fills its flags', async () => {
+    const page = await browser.newPage();
+    await open(page, `${site.url}calculators/etcd-timing/`);
+    expect(await page.locator('[name="preVote"]').isChecked()).toBe(true);
+    await expectOutputs(page, { failoverWorst: formatMilliseconds(etcdDefault.leaderFailoverMs!.worst) });
+    await page.locator('[name="preVote"]').uncheck();
+    const off = etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 1000, rttMs: 0.5, preVote: false });
+    await expectOutputs(page, {
+      failover: failoverText(off),
+      failoverWorst: `${formatMilliseconds(off.leaderFailoverMs!.worst)} (second election, 10 % of failovers)`,
+    });
+    await expect.poll(() => page.locator('[data-headline]').textContent()).toBe(etcdTimingSentence(off, 0.5));
+    await expect.poll(() => page.locator('[data-notes] [data-code="pre-vote-off"]').count()).toBe(1);
+    expect(new URL(page.url()).searchParams.get('preVote')).toBe('false');
+
+    await page.getByRole('button', { name: 'Slow disks (OpenShift "Slower")' }).click();
+    expect(await page.locator('[name="heartbeatMs"]').inputValue()).toBe('500');
+    expect(await page.locator('[name="electionTimeoutMs"]').inputValue()).toBe('2500');
+    expect(await page.locator('[name="preVote"]').isChecked()).toBe(true);
+    const slow = etcdTiming({ heartbeatMs: 500, electionTimeoutMs: 2500, rttMs: 2, preVote: true });
+    await expectOutputs(page, { failover: failoverText(slow), failoverWorst: formatMilliseconds(slow.leaderFailoverMs!.worst) });
     await page.close();
   });
 

@@ -35,6 +35,7 @@ export const NOTE_ACTIONS: Readonly<Record<string, NoteAction>> = {
   'etcd-refuses': ETCD_TIMING,
   'heartbeat-below-rtt': { href: '/alerts/etcdmembercommunicationslow/#mitigation', label: 'Slow member communication: mitigation' },
   'election-below-10-rtt': { href: '/alerts/etcdhighnumberofleaderchanges/#mitigation', label: 'Frequent leader changes: mitigation' },
+  'pre-vote-off': { href: '/calculators/etcd-timing/#leader-failover-estimate', label: 'What pre-vote changes in a failover' },
   // leader election
   'client-go-refuses': LEADER_ELECTION,
   'leader-overlap': LEADER_ELECTION,

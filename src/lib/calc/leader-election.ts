@@ -36,6 +36,43 @@ export const DEFAULT_STANDBYS = 2;
 
 const NANOSECONDS_PER_SECOND = 1e9;
 
+/** Kubernetes minors the handbook covers (1.29 to 1.34 are end of life). */
+export const KUBERNETES_MINORS = ['1.35', '1.36', '1.37'] as const;
+export type KubernetesMinor = (typeof KUBERNETES_MINORS)[number];
+
+/** The minor assumed when the input names none: the newest. */
+export const DEFAULT_KUBERNETES_MINOR: KubernetesMinor = '1.37';
+
+/** The programs the calculator knows; `other` is any client-go program, described by `releaseOnCancel`. */
+export const LEADER_ELECTION_COMPONENTS = ['kube-controller-manager', 'kube-scheduler', 'other'] as const;
+export type LeaderElectionComponent = (typeof LEADER_ELECTION_COMPONENTS)[number];
+
+/** KEP-5366's gate: kube-controller-manager sets ReleaseOnCancel from it. */
+export const KCM_RELEASE_GATE = 'ControllerManagerReleaseLeaderElectionLockOnExit';
+
+/** KEP-4355's gate: the apiserver picks the leader among LeaseCandidates. */
+export const COORDINATED_LEADER_ELECTION_GATE = 'CoordinatedLeaderElection';
+
+export interface FeatureGateStage {
+  stage: 'alpha' | 'beta';
+  enabledByDefault: boolean;
+}
+
+/**
+ * The two gates per minor; `releaseOnExit` is null where the gate does not exist. Sources (module sources at the tags):
+ * - KCM_RELEASE_GATE: k8s.io/controller-manager v0.37.2 and v0.36.6 pkg/features/kube_features.go, versioned spec
+ *   `{Version: 1.36, Default: false, PreRelease: Alpha}` and nothing later; absent from v0.35.10. The
+ *   kube-controller-manager 1.37.2 binary's --help lists it as `(ALPHA - default=false)`. KEP-5366 planned beta
+ *   in 1.37 (kubernetes/enhancements#6142), but 1.37.2 ships it as alpha.
+ * - COORDINATED_LEADER_ELECTION_GATE: k8s.io/kubernetes v1.37.2 pkg/features/kube_features.go, `{1.31, false,
+ *   Alpha}, {1.33, false, Beta}`: beta and off by default in every covered minor.
+ */
+export const LEADER_ELECTION_GATES: Readonly<Record<KubernetesMinor, { releaseOnExit: FeatureGateStage | null; coordinated: FeatureGateStage }>> = {
+  '1.35': { releaseOnExit: null, coordinated: { stage: 'beta', enabledByDefault: false } },
+  '1.36': { releaseOnExit: { stage: 'alpha', enabledByDefault: false }, coordinated: { stage: 'beta', enabledByDefault: false } },
+  '1.37': { releaseOnExit: { stage: 'alpha', enabledByDefault: false }, coordinated: { stage: 'beta', enabledByDefault: false } },
+};
+
 /**
  * The expected crash failover treats the delay from lease expiry to the next try as a random instant's
  * residual. That holds once the lease spans a few tries: at lease ≥ 3·RP it is within 1% of the simulation
@@ -90,7 +127,18 @@ export const LEADER_ELECTION_PRESETS: readonly LeaderElectionPreset[] = [
 export interface LeaderElectionInput extends LeaderElectionConfig {
   /** Standby candidates (replicas minus the leader). Whole number 1..MAX_STANDBYS; default DEFAULT_STANDBYS. */
   standbys?: number;
-  /** Whether the leader releases the lease on a clean shutdown (kube-scheduler: true; kube-controller-manager: false). Default false. */
+  /**
+   * The program. kube-scheduler always releases its lease on a clean exit (ReleaseOnCancel: true,
+   * cmd/kube-scheduler/app/options/options.go at v1.37.2 l.381); kube-controller-manager releases it only with
+   * KCM_RELEASE_GATE on (cmd/kube-controller-manager/app/controllermanager.go at v1.37.2 l.863); `other` takes
+   * `releaseOnCancel`. Default `other`.
+   */
+  component?: LeaderElectionComponent;
+  /** Minor release of kube-controller-manager or kube-scheduler; default DEFAULT_KUBERNETES_MINOR. Not for `other`. */
+  kubernetesVersion?: KubernetesMinor;
+  /** `--feature-gates=ControllerManagerReleaseLeaderElectionLockOnExit=…`, kube-controller-manager 1.36 and later only; default the release's default. */
+  releaseLockOnExitGate?: boolean;
+  /** Whether the leader releases the lease on a clean shutdown; only for component `other`. Default false. */
   releaseOnCancel?: boolean;
 }
 
@@ -110,6 +158,10 @@ export interface LeaderElectionResult {
   /** client-go's error strings, in the order it checks them; client-go reports only the first. */
   errors: string[];
   standbys: number;
+  component: LeaderElectionComponent;
+  /** The minor the figures are for; null for `other`. */
+  kubernetesVersion: KubernetesMinor | null;
+  /** Whether a clean shutdown releases the lease, as the component, version and gate decide. */
   releaseOnCancel: boolean;
   /** The lease as standbys see it: the record stores whole seconds. */
   leaseRecordSeconds: number;
@@ -131,13 +183,63 @@ export interface LeaderElectionResult {
 
 const durationField = () => numberBetween(0, MAX_LEADER_ELECTION_SECONDS);
 
+const componentField = () =>
+  z.optional(z.enum(LEADER_ELECTION_COMPONENTS, { error: `must be one of ${LEADER_ELECTION_COMPONENTS.join(', ')}` }));
+const versionField = () => z.optional(z.enum(KUBERNETES_MINORS, { error: `must be one of ${KUBERNETES_MINORS.join(', ')}` }));
+
 const leaderElectionSchema = z.object({
   leaseDurationSeconds: durationField(),
   renewDeadlineSeconds: durationField(),
   retryPeriodSeconds: durationField(),
   standbys: z.optional(wholeNumber(1, MAX_STANDBYS)),
+  component: componentField(),
+  kubernetesVersion: versionField(),
+  releaseLockOnExitGate: z.optional(z.boolean({ error: 'must be true or false' })),
   releaseOnCancel: z.optional(z.boolean({ error: 'must be true or false' })),
 });
+
+interface ComponentChoice {
+  component?: LeaderElectionComponent | undefined;
+  kubernetesVersion?: KubernetesMinor | undefined;
+  releaseLockOnExitGate?: boolean | undefined;
+  releaseOnCancel?: boolean | undefined;
+}
+
+interface ResolvedComponent {
+  component: LeaderElectionComponent;
+  kubernetesVersion: KubernetesMinor | null;
+  releaseOnCancel: boolean;
+}
+
+/**
+ * Whether a clean exit releases the lease, from the component, its minor and the gate; throws CalcInputError
+ * naming the field for a combination that does not exist (a gate on a release without it, a field that the
+ * component decides).
+ */
+function resolveComponent(functionName: string, choice: ComponentChoice): ResolvedComponent {
+  const component = choice.component ?? 'other';
+  const issues: { path: string; message: string }[] = [];
+  if (component === 'other') {
+    if (choice.kubernetesVersion !== undefined) issues.push({ path: 'kubernetesVersion', message: 'applies to kube-controller-manager and kube-scheduler only' });
+    if (choice.releaseLockOnExitGate !== undefined) issues.push({ path: 'releaseLockOnExitGate', message: 'applies to kube-controller-manager only' });
+  } else if (choice.releaseOnCancel !== undefined) {
+    issues.push({ path: 'releaseOnCancel', message: `is decided by ${component}: leave it out, or set component to other` });
+  }
+  const kubernetesVersion = component === 'other' ? null : (choice.kubernetesVersion ?? DEFAULT_KUBERNETES_MINOR);
+  if (component === 'kube-scheduler' && choice.releaseLockOnExitGate !== undefined) {
+    issues.push({ path: 'releaseLockOnExitGate', message: 'applies to kube-controller-manager only' });
+  }
+  const gate = kubernetesVersion === null ? null : LEADER_ELECTION_GATES[kubernetesVersion].releaseOnExit;
+  if (component === 'kube-controller-manager' && gate === null && choice.releaseLockOnExitGate === true) {
+    issues.push({ path: 'releaseLockOnExitGate', message: `does not exist in kube-controller-manager ${kubernetesVersion} (it was added as alpha in 1.36)` });
+  }
+  if (issues.length > 0) throw new CalcInputError(functionName, issues);
+  let releaseOnCancel: boolean;
+  if (component === 'kube-scheduler') releaseOnCancel = true;
+  else if (component === 'kube-controller-manager') releaseOnCancel = choice.releaseLockOnExitGate ?? gate?.enabledByDefault ?? false;
+  else releaseOnCancel = choice.releaseOnCancel ?? false;
+  return { component, kubernetesVersion, releaseOnCancel };
+}
 
 /** Seconds to a Go time.Duration (whole nanoseconds), as a flag value like "2s" or "1.5s" parses. */
 function toNanoseconds(seconds: number): number {
@@ -285,7 +387,9 @@ function releasedFailover(retryPeriodSeconds: number, standbys: number): Failove
  *
  * - `valid`/`errors`: client-go's NewLeaderElector checks (strictly LD > RD > 1.2·RP, each > 0), its words.
  *   A refused configuration is not an input error: the figures are still computed so the page can show them.
- * - `crashFailover`: see the derivation above; `gracefulFailover` equals it unless `releaseOnCancel`.
+ * - `component`, `kubernetesVersion`, `releaseOnCancel`: whether a clean exit releases the lease (see
+ *   LeaderElectionInput.component and LEADER_ELECTION_GATES).
+ * - `crashFailover`: see the derivation above; `gracefulFailover` equals it unless the lease is released.
  * - `isolatedLeaderMaxSeconds` = RP + RD: the renew poll after the last success starts RP later and gives up RD
  *   after that (leaderelection.go `renew`), so the leader may act that long without a valid lease.
  * - `safetyMarginSeconds` = lease − RD − RP (derived): the earliest takeover is a lease after the last renewal.
@@ -294,9 +398,12 @@ function releasedFailover(retryPeriodSeconds: number, standbys: number): Failove
  *
  * Notes (stable codes): `client-go-refuses` (critical), `leader-overlap` (critical, negative margin),
  * `lease-under-one-second` (critical), `lease-truncated` (warning), `expected-approximate` (info, lease < 3·RP),
- * `graceful-is-crash` (info), `apiserver-outage` (info).
+ * `graceful-is-crash` or `lease-released` (info, one of them always), `coordinated-leader-election` (info, for
+ * kube-controller-manager and kube-scheduler), `apiserver-outage` (info).
  *
- * @throws CalcInputError naming the field for a non-number, a negative or over-long duration, or bad standbys.
+ * @throws CalcInputError naming the field for a non-number, a negative or over-long duration, bad standbys, or a
+ *   component choice that does not exist (the release gate on 1.35 or on kube-scheduler, releaseOnCancel with a
+ *   named component).
  * @example leaderElection({ leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, standbys: 1 })
  *   // crashFailover ≈ { bestSeconds: 13, expectedSeconds: 17.35, worstSeconds: 23.8 }, safetyMarginSeconds: 3
  */
@@ -304,7 +411,7 @@ export function leaderElection(input: LeaderElectionInput): LeaderElectionResult
   const parsed = parseInput('leaderElection', leaderElectionSchema, input);
   const { leaseDurationSeconds, renewDeadlineSeconds, retryPeriodSeconds } = parsed;
   const standbys = parsed.standbys ?? DEFAULT_STANDBYS;
-  const releaseOnCancel = parsed.releaseOnCancel ?? false;
+  const { component, kubernetesVersion, releaseOnCancel } = resolveComponent('leaderElection', parsed);
   const errors = clientGoValidationErrors(parsed);
   const leaseRecordSeconds = leaseRecordSecondsOf(leaseDurationSeconds);
   const crash = crashFailover(leaseRecordSeconds, retryPeriodSeconds, standbys);
@@ -349,11 +456,13 @@ export function leaderElection(input: LeaderElectionInput): LeaderElectionResult
       message: `The lease is under ${APPROXIMATION_MIN_LEASE_RETRY_PERIODS} retry periods, so the expected crash failover is approximate (up to about 7% high); best and worst still hold, and the simulation gives the exact spread.`,
     });
   }
-  if (!releaseOnCancel) {
+  notes.push(releaseNote({ component, kubernetesVersion, releaseOnCancel }, graceful));
+  if (kubernetesVersion !== null) {
+    const coordinated = LEADER_ELECTION_GATES[kubernetesVersion].coordinated;
     notes.push({
       severity: 'info',
-      code: 'graceful-is-crash',
-      message: 'Without ReleaseOnCancel (kube-controller-manager does not set it) a clean shutdown leaves the lease in place, so standbys wait as long as after a crash.',
+      code: 'coordinated-leader-election',
+      message: `Coordinated leader election (KEP-4355, feature gate ${COORDINATED_LEADER_ELECTION_GATE}) is ${coordinated.stage} and off by default in ${kubernetesVersion}; these figures assume it is off. With it on in kube-apiserver and ${component}, the apiserver picks the new leader from the LeaseCandidate objects (oldest emulation version first) instead of the first standby to try, which keeps version skew safe during upgrades.`,
     });
   }
   notes.push({
@@ -366,6 +475,8 @@ export function leaderElection(input: LeaderElectionInput): LeaderElectionResult
     valid: errors.length === 0,
     errors,
     standbys,
+    component,
+    kubernetesVersion,
     releaseOnCancel,
     leaseRecordSeconds,
     crashFailover: crash,
@@ -377,6 +488,36 @@ export function leaderElection(input: LeaderElectionInput): LeaderElectionResult
     apiRequestsPerSecond: retryNs >= 1 ? 1 / retryPeriodSeconds + standbys / (TRY_INTERVAL_MEAN * retryPeriodSeconds) : null,
     notes,
   };
+}
+
+/** The release gate's stage in a minor that has it (every minor where the gate can be on or is named). */
+function gateStage(kubernetesVersion: KubernetesMinor | null): FeatureGateStage['stage'] {
+  return (LEADER_ELECTION_GATES[kubernetesVersion as KubernetesMinor].releaseOnExit as FeatureGateStage).stage;
+}
+
+/** Who releases (or keeps) the lease on a clean exit, and what that means for the failover. */
+function releaseNote(resolved: ResolvedComponent, graceful: FailoverSeconds): Note {
+  const { component, kubernetesVersion, releaseOnCancel } = resolved;
+  if (releaseOnCancel) {
+    const who =
+      component === 'kube-scheduler'
+        ? `kube-scheduler ${kubernetesVersion} releases its lease when it stops cleanly (it always sets ReleaseOnCancel)`
+        : component === 'kube-controller-manager'
+          ? `kube-controller-manager ${kubernetesVersion} releases its lease when it stops cleanly, because ${KCM_RELEASE_GATE} is on (${gateStage(kubernetesVersion)}, off by default); it releases as soon as the signal arrives, while its controllers may still be stopping`
+          : 'With ReleaseOnCancel the leader releases its lease when it stops cleanly';
+    return {
+      severity: 'info',
+      code: 'lease-released',
+      message: `${who}: a standby takes the lease on its next try, after about ${formatSeconds(graceful.expectedSeconds)} and at most ${formatSeconds(graceful.worstSeconds)}. This is modelled from client-go's release (the next try of any standby, over its jittered retry wait), not measured. A crash, SIGKILL or OOM kill still waits for the lease to run out.`,
+    };
+  }
+  const message =
+    component === 'kube-controller-manager'
+      ? kubernetesVersion === '1.35'
+        ? 'kube-controller-manager 1.35 keeps its lease on a clean shutdown (it does not set ReleaseOnCancel), so standbys wait as long as after a crash. From 1.36 the feature gate ' + KCM_RELEASE_GATE + ' (alpha, off by default) makes it release the lease.'
+        : `kube-controller-manager ${kubernetesVersion} keeps its lease on a clean shutdown unless started with --feature-gates=${KCM_RELEASE_GATE}=true (${gateStage(kubernetesVersion)} in ${kubernetesVersion}, off by default), so standbys wait as long as after a crash.`
+      : 'Without ReleaseOnCancel a clean shutdown leaves the lease in place, so standbys wait as long as after a crash.';
+  return { severity: 'info', code: 'graceful-is-crash', message };
 }
 
 function formatSeconds(seconds: number): string {
@@ -439,6 +580,9 @@ const simulationSchema = z.object({
   renewDeadlineSeconds: positiveNumber(MAX_LEADER_ELECTION_SECONDS),
   retryPeriodSeconds: positiveNumber(MAX_LEADER_ELECTION_SECONDS),
   standbys: z.optional(wholeNumber(1, MAX_STANDBYS)),
+  component: componentField(),
+  kubernetesVersion: versionField(),
+  releaseLockOnExitGate: z.optional(z.boolean({ error: 'must be true or false' })),
   releaseOnCancel: z.optional(z.boolean({ error: 'must be true or false' })),
   trials: z.optional(wholeNumber(1, MAX_SIMULATION_TRIALS)),
   seed: z.optional(wholeNumber(0, 4_294_967_295)),
@@ -462,7 +606,7 @@ export function simulateLeaderElection(input: SimulateLeaderElectionInput): Lead
   const trials = parsed.trials ?? 20_000;
   const seed = parsed.seed ?? 1;
   const binCount = parsed.bins ?? 24;
-  const releaseOnCancel = parsed.releaseOnCancel ?? false;
+  const { releaseOnCancel } = resolveComponent('simulateLeaderElection', parsed);
   const retry = parsed.retryPeriodSeconds;
   const lease = leaseRecordSecondsOf(parsed.leaseDurationSeconds);
 
@@ -537,10 +681,11 @@ function distributionOf(samples: Float64Array, bounds: FailoverSeconds, binCount
 
 /**
  * The answer in one sentence. A refused configuration leads with the refusal (client-go's own words); otherwise
- * the expected and worst crash failover, the clean-shutdown handover, and a warning when two leaders may overlap.
+ * the expected and worst crash failover, the clean-shutdown handover (naming the component, version and gate
+ * that decide it), and a warning when two leaders may overlap.
  *
- * @example leaderElectionSentence(leaderElection({ leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 }))
- *   // 'If the leader crashes, a standby takes over after about 17 s (at worst 24 s); a clean shutdown takes as long, because kube-controller-manager keeps the lease.'
+ * @example leaderElectionSentence(leaderElection({ leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, component: 'kube-controller-manager' }))
+ *   // 'If the leader crashes, a standby takes over after about 17 s (at worst 24 s); a clean shutdown takes as long, because kube-controller-manager 1.37 keeps the lease (ControllerManagerReleaseLeaderElectionLockOnExit is off).'
  */
 export function leaderElectionSentence(result: LeaderElectionResult): string {
   const [firstError] = result.errors;
@@ -548,10 +693,25 @@ export function leaderElectionSentence(result: LeaderElectionResult): string {
     return `kube-controller-manager and kube-scheduler would refuse this configuration and exit at start: "${firstError}".`;
   }
   const crash = `If the leader crashes, a standby takes over after about ${secondsText(result.crashFailover.expectedSeconds)} (at worst ${secondsText(result.crashFailover.worstSeconds)})`;
-  const clean = result.releaseOnCancel
-    ? `a clean shutdown hands over after about ${secondsText(result.gracefulFailover.expectedSeconds)}, because the lease is released`
-    : 'a clean shutdown takes as long, because the lease is not released (ReleaseOnCancel is off, as in kube-controller-manager)';
   const overlap =
     result.safetyMarginSeconds < 0 ? ` Two leaders may act at once for up to ${secondsText(-result.safetyMarginSeconds)}.` : '';
-  return `${crash}; ${clean}.${overlap}`;
+  return `${crash}; ${cleanShutdownClause(result)}.${overlap}`;
+}
+
+function cleanShutdownClause(result: LeaderElectionResult): string {
+  const { component, kubernetesVersion } = result;
+  if (result.releaseOnCancel) {
+    const because =
+      component === 'kube-scheduler'
+        ? `kube-scheduler ${kubernetesVersion} releases the lease`
+        : component === 'kube-controller-manager'
+          ? `kube-controller-manager ${kubernetesVersion} releases the lease with ${KCM_RELEASE_GATE} on`
+          : 'the lease is released';
+    return `a clean shutdown hands over after about ${secondsText(result.gracefulFailover.expectedSeconds)}, because ${because}`;
+  }
+  if (component === 'kube-controller-manager') {
+    const gate = LEADER_ELECTION_GATES[kubernetesVersion as KubernetesMinor].releaseOnExit === null ? '' : ` (${KCM_RELEASE_GATE} is off)`;
+    return `a clean shutdown takes as long, because kube-controller-manager ${kubernetesVersion} keeps the lease${gate}`;
+  }
+  return 'a clean shutdown takes as long, because the lease is not released (ReleaseOnCancel is off)';
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { inputError } from './helpers/input-error';
 import {
   JITTER_FACTOR,
+  KUBERNETES_MINORS,
+  LEADER_ELECTION_GATES,
   LEADER_ELECTION_PRESETS,
   clientGoValidationErrors,
   leaderElection,
@@ -84,6 +86,22 @@ describe('input errors (CalcInputError) name the field', () => {
     [{ ...kubernetes, standbys: 0 }, 'standbys', 'must be at least 1'],
     [{ ...kubernetes, standbys: 1.5 }, 'standbys', 'must be a whole number'],
     [{ ...kubernetes, releaseOnCancel: 'yes' }, 'releaseOnCancel', 'must be true or false'],
+    [{ ...kubernetes, component: 'kube-apiserver' }, 'component', 'must be one of kube-controller-manager, kube-scheduler, other'],
+    [{ ...kubernetes, component: 'kube-scheduler', kubernetesVersion: '1.34' }, 'kubernetesVersion', 'must be one of 1.35, 1.36, 1.37'],
+    [{ ...kubernetes, component: 'kube-controller-manager', releaseLockOnExitGate: 1 }, 'releaseLockOnExitGate', 'must be true or false'],
+    [{ ...kubernetes, kubernetesVersion: '1.37' }, 'kubernetesVersion', 'applies to kube-controller-manager and kube-scheduler only'],
+    [{ ...kubernetes, component: 'other', releaseLockOnExitGate: true }, 'releaseLockOnExitGate', 'applies to kube-controller-manager only'],
+    [{ ...kubernetes, component: 'kube-scheduler', releaseLockOnExitGate: false }, 'releaseLockOnExitGate', 'applies to kube-controller-manager only'],
+    [
+      { ...kubernetes, component: 'kube-controller-manager', kubernetesVersion: '1.35', releaseLockOnExitGate: true },
+      'releaseLockOnExitGate',
+      'does not exist in kube-controller-manager 1.35 (it was added as alpha in 1.36)',
+    ],
+    [
+      { ...kubernetes, component: 'kube-scheduler', releaseOnCancel: false },
+      'releaseOnCancel',
+      'is decided by kube-scheduler: leave it out, or set component to other',
+    ],
   ])('%j -> %s', (input, path, message) => {
     const error = inputError(() => leaderElection(input as never));
     expect(error.issues).toEqual([{ path, message }]);
@@ -184,6 +202,87 @@ describe('closed forms (derived in calc-facts.md §1.7)', () => {
     expect(result.apiRequestsPerSecond).toBeNull();
     expect(result.crashFailover).toEqual({ bestSeconds: 15, expectedSeconds: 15, worstSeconds: 15 });
     expect(result.apiserverOutageToleranceSeconds).toBe(0);
+  });
+});
+
+describe('component and Kubernetes version decide whether a clean exit releases the lease', () => {
+  // Sources, read at the tags: k8s.io/controller-manager v0.36.6 and v0.37.2 pkg/features/kube_features.go give
+  // ControllerManagerReleaseLeaderElectionLockOnExit one spec, {1.36, default false, Alpha}; v0.35.10 has no such
+  // gate. k8s.io/kubernetes v1.37.2: kube-controller-manager sets ReleaseOnCancel from the gate
+  // (controllermanager.go l.863), kube-scheduler sets ReleaseOnCancel: true (options.go l.381), and
+  // CoordinatedLeaderElection is {1.31 Alpha, 1.33 Beta}, default false (pkg/features/kube_features.go l.2380).
+  it('gate stages per minor', () => {
+    expect(KUBERNETES_MINORS).toEqual(['1.35', '1.36', '1.37']);
+    expect(LEADER_ELECTION_GATES).toEqual({
+      '1.35': { releaseOnExit: null, coordinated: { stage: 'beta', enabledByDefault: false } },
+      '1.36': { releaseOnExit: { stage: 'alpha', enabledByDefault: false }, coordinated: { stage: 'beta', enabledByDefault: false } },
+      '1.37': { releaseOnExit: { stage: 'alpha', enabledByDefault: false }, coordinated: { stage: 'beta', enabledByDefault: false } },
+    });
+  });
+
+  it.each([
+    ['kube-controller-manager', '1.35', undefined, false],
+    ['kube-controller-manager', '1.36', undefined, false],
+    ['kube-controller-manager', '1.37', undefined, false],
+    ['kube-controller-manager', '1.36', true, true],
+    ['kube-controller-manager', '1.37', true, true],
+    ['kube-controller-manager', '1.37', false, false],
+    ['kube-controller-manager', '1.35', false, false],
+    ['kube-scheduler', '1.35', undefined, true],
+    ['kube-scheduler', '1.37', undefined, true],
+  ] as const)('%s %s, gate %s: releases %s', (component, kubernetesVersion, gate, releases) => {
+    const result = leaderElection({ ...kubernetes, component, kubernetesVersion, ...(gate === undefined ? {} : { releaseLockOnExitGate: gate }) });
+    expect(result).toMatchObject({ component, kubernetesVersion, releaseOnCancel: releases });
+    const codes = result.notes.map((note) => note.code);
+    expect(codes).toContain(releases ? 'lease-released' : 'graceful-is-crash');
+    expect(codes).not.toContain(releases ? 'graceful-is-crash' : 'lease-released');
+    expect(codes).toContain('coordinated-leader-election');
+    // The handover equals the generic released-lease case, or the crash.
+    const same = leaderElection({ ...kubernetes, releaseOnCancel: releases });
+    expect(result.gracefulFailover).toEqual(same.gracefulFailover);
+    expect(result.crashFailover).toEqual(same.crashFailover);
+  });
+
+  it('a graceful kube-controller-manager restart with the gate on: about 1.08 s with two standbys at RP = 2 s (modelled)', () => {
+    // By hand: E[min of 2 residuals] = 1.6/3·(1 − 0.375³) + 1.2⁵/(5·3.84²) = 0.505208 + 0.033750 = 0.538958 RP;
+    // × 2 s = 1.0779 s. Worst: the next try is at most 2.2·RP = 4.4 s away.
+    const result = leaderElection({ ...kubernetes, component: 'kube-controller-manager', kubernetesVersion: '1.37', releaseLockOnExitGate: true });
+    expect(result.gracefulFailover.bestSeconds).toBe(0);
+    expect(result.gracefulFailover.expectedSeconds).toBeCloseTo(1.0779, 4);
+    expect(result.gracefulFailover.worstSeconds).toBeCloseTo(4.4, 12);
+    const note = result.notes.find((entry) => entry.code === 'lease-released');
+    expect(note?.message).toContain('kube-controller-manager 1.37 releases its lease when it stops cleanly, because ControllerManagerReleaseLeaderElectionLockOnExit is on (alpha, off by default)');
+    expect(note?.message).toContain('after about 1.08 s and at most 4.4 s');
+    expect(note?.message).toContain('modelled');
+  });
+
+  it('notes name the gate and the release that lacks it', () => {
+    const kcm135 = leaderElection({ ...kubernetes, component: 'kube-controller-manager', kubernetesVersion: '1.35' });
+    expect(kcm135.notes.find((note) => note.code === 'graceful-is-crash')?.message).toMatch(/^kube-controller-manager 1\.35 keeps its lease .* From 1\.36 the feature gate ControllerManagerReleaseLeaderElectionLockOnExit/);
+    const kcm137 = leaderElection({ ...kubernetes, component: 'kube-controller-manager' });
+    expect(kcm137.kubernetesVersion).toBe('1.37');
+    expect(kcm137.notes.find((note) => note.code === 'graceful-is-crash')?.message).toContain(
+      'unless started with --feature-gates=ControllerManagerReleaseLeaderElectionLockOnExit=true (alpha in 1.37, off by default)',
+    );
+    expect(kcm137.notes.find((note) => note.code === 'coordinated-leader-election')?.message).toContain('is beta and off by default in 1.37');
+    const scheduler = leaderElection({ ...kubernetes, component: 'kube-scheduler', kubernetesVersion: '1.36' });
+    expect(scheduler.notes.find((note) => note.code === 'lease-released')?.message).toMatch(/^kube-scheduler 1\.36 releases its lease when it stops cleanly \(it always sets ReleaseOnCancel\)/);
+    // A program the calculator does not know: no version, no coordinated-election note.
+    const other = leaderElection({ ...kubernetes, component: 'other', releaseOnCancel: true });
+    expect(other).toMatchObject({ component: 'other', kubernetesVersion: null, releaseOnCancel: true });
+    expect(other.notes.map((note) => note.code)).not.toContain('coordinated-leader-election');
+    expect(other.notes.find((note) => note.code === 'lease-released')?.message).toMatch(/^With ReleaseOnCancel the leader releases its lease/);
+  });
+
+  it('the simulation resolves the component the same way', () => {
+    const simulated = simulateLeaderElection({ ...kubernetes, component: 'kube-scheduler', trials: 2000, seed: 3 });
+    expect(simulated.gracefulFailover).not.toBe(simulated.crashFailover);
+    expect(simulated.gracefulFailover.maxSeconds).toBeLessThanOrEqual(4.4);
+    const kcm = simulateLeaderElection({ ...kubernetes, component: 'kube-controller-manager', trials: 2000, seed: 3 });
+    expect(kcm.gracefulFailover).toBe(kcm.crashFailover);
+    expect(inputError(() => simulateLeaderElection({ ...kubernetes, component: 'kube-scheduler', releaseOnCancel: true })).issues).toEqual([
+      { path: 'releaseOnCancel', message: 'is decided by kube-scheduler: leave it out, or set component to other' },
+    ]);
   });
 });
 

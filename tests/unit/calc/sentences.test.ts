@@ -173,7 +173,25 @@ describe('leaderElectionSentence', () => {
   it('Kubernetes defaults: about 17 s, at worst 24 s, clean shutdown as long', () => {
     // calc-facts §1.7: expected ≈ LD + 1.175·RP = 17.35 s, worst LD + 2·2.2·RP = 23.8 s.
     expect(leaderElectionSentence(leaderElection({ leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 }))).toBe(
-      'If the leader crashes, a standby takes over after about 17 s (at worst 24 s); a clean shutdown takes as long, because the lease is not released (ReleaseOnCancel is off, as in kube-controller-manager).',
+      'If the leader crashes, a standby takes over after about 17 s (at worst 24 s); a clean shutdown takes as long, because the lease is not released (ReleaseOnCancel is off).',
+    );
+  });
+
+  it('kube-controller-manager by version and gate, and kube-scheduler', () => {
+    const timing = { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2, standbys: 1 } as const;
+    const crash = 'If the leader crashes, a standby takes over after about 17 s (at worst 24 s); ';
+    expect(leaderElectionSentence(leaderElection({ ...timing, component: 'kube-controller-manager' }))).toBe(
+      `${crash}a clean shutdown takes as long, because kube-controller-manager 1.37 keeps the lease (ControllerManagerReleaseLeaderElectionLockOnExit is off).`,
+    );
+    expect(leaderElectionSentence(leaderElection({ ...timing, component: 'kube-controller-manager', kubernetesVersion: '1.35' }))).toBe(
+      `${crash}a clean shutdown takes as long, because kube-controller-manager 1.35 keeps the lease.`,
+    );
+    // One standby: mean residual 0.8375 × 2 s = 1.675 s → 1.7 s.
+    expect(
+      leaderElectionSentence(leaderElection({ ...timing, component: 'kube-controller-manager', kubernetesVersion: '1.36', releaseLockOnExitGate: true })),
+    ).toBe(`${crash}a clean shutdown hands over after about 1.7 s, because kube-controller-manager 1.36 releases the lease with ControllerManagerReleaseLeaderElectionLockOnExit on.`);
+    expect(leaderElectionSentence(leaderElection({ ...timing, component: 'kube-scheduler', kubernetesVersion: '1.35' }))).toBe(
+      `${crash}a clean shutdown hands over after about 1.7 s, because kube-scheduler 1.35 releases the lease.`,
     );
   });
 
@@ -200,23 +218,30 @@ describe('etcdTimingSentence and flag snippets', () => {
   it('defaults on a 0.5 ms network: 0.8 to 1.9 s, and the flags suit it', () => {
     // 10 ticks of 100 ms: best (10 − 2) × 100 + 3 × 0.5 = 801.5 ms, worst 19 × 100 + 1.5 = 1901.5 ms.
     expect(etcdTimingSentence(etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 1000, rttMs: 0.5 }), 0.5)).toBe(
-      'If the leader fails, the others elect a new one within 0.8 to 1.9 s; these flags suit a 0.5 ms round trip.',
+      'If the leader fails, the others elect a new one within 0.8 to 1.9 s unless a vote splits; these flags suit a 0.5 ms round trip.',
     );
     expect(etcdTimingSentence(etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 1000 }))).toBe(
-      'If the leader fails, the others elect a new one within 0.8 to 1.9 s.',
+      'If the leader fails, the others elect a new one within 0.8 to 1.9 s unless a vote splits.',
+    );
+  });
+
+  it('pre-vote off: the second election and its share are said', () => {
+    // T = 10: (3·10 − 1) × 100 + 2 × 0.5 = 2901 ms → 2.9 s; 1 in 10.
+    expect(etcdTimingSentence(etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 1000, rttMs: 0.5, preVote: false }), 0.5)).toBe(
+      'If the leader fails, the others elect a new one within 0.8 to 1.9 s, or up to 2.9 s for the 1 in 10 failovers that need a second election because pre-vote is off; these flags suit a 0.5 ms round trip.',
     );
   });
 
   it('flags too tight for the round trip get the suggestion; a refusal comes first', () => {
     expect(etcdTimingSentence(etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 1000, rttMs: 130 }), 130)).toBe(
-      'If the leader fails, the others elect a new one within 1.2 to 2.3 s, but the flags are too tight for a 130 ms round trip: use --heartbeat-interval=130 --election-timeout=1300.',
+      'If the leader fails, the others elect a new one within 1.2 to 2.3 s unless a vote splits, but the flags are too tight for a 130 ms round trip: use --heartbeat-interval=130 --election-timeout=1300.',
     );
     expect(etcdTimingSentence(etcdTiming({ heartbeatMs: 100, electionTimeoutMs: 400 }))).toBe(
       'etcd would refuse to start with these flags: "--election-timeout[400ms] should be at least as 5 times as --heartbeat-interval[100ms]".',
     );
     // 10 ms heartbeat, 60 ms timeout: 6 ticks, best 40 ms, worst 110 ms.
     expect(etcdTimingSentence(etcdTiming({ heartbeatMs: 10, electionTimeoutMs: 60 }))).toBe(
-      'If the leader fails, the others elect a new one within 40 to 110 ms.',
+      'If the leader fails, the others elect a new one within 40 to 110 ms unless a vote splits.',
     );
   });
 

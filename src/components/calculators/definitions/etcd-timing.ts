@@ -29,16 +29,28 @@ export const etcdTimingCalculator: CalculatorDefinition<EtcdTimingResult> = {
       optional: true,
       hint: 'Optional: the largest average RTT between any two members.',
     },
+    {
+      name: 'preVote',
+      label: 'Pre-vote on',
+      kind: 'checkbox',
+      hint: '--pre-vote: on by default in etcd 3.5, 3.6 and 3.7; etcd 3.4 (end of life) defaulted to off.',
+    },
   ],
-  defaults: { heartbeatMs: '100', electionTimeoutMs: '1000', rttMs: '0.5' },
+  defaults: { heartbeatMs: '100', electionTimeoutMs: '1000', rttMs: '0.5', preVote: 'true' },
   presets: ETCD_TIMING_PRESETS.map((preset) => ({
     id: preset.id,
     label: preset.label,
-    values: { heartbeatMs: String(preset.heartbeatMs), electionTimeoutMs: String(preset.electionTimeoutMs), rttMs: String(preset.rttMs) },
+    values: {
+      heartbeatMs: String(preset.heartbeatMs),
+      electionTimeoutMs: String(preset.electionTimeoutMs),
+      rttMs: String(preset.rttMs),
+      preVote: String(preset.preVote),
+    },
   })),
   refusalHeading: 'etcd would refuse to start with this',
   outputs: [
-    { key: 'failover', label: 'New leader after the leader fails' },
+    { key: 'failover', label: 'New leader after the leader fails, first election' },
+    { key: 'failoverWorst', label: 'Worst, unless a vote splits' },
     { key: 'ticks', label: 'Election timeout in heartbeats' },
     { key: 'recommended', label: 'Suggested flags for this RTT' },
   ],
@@ -50,7 +62,13 @@ export const etcdTimingCalculator: CalculatorDefinition<EtcdTimingResult> = {
       failover:
         result.leaderFailoverMs === null
           ? 'never (election timeout is 0 heartbeats)'
-          : `${formatMilliseconds(result.leaderFailoverMs.best)} to ${formatMilliseconds(result.leaderFailoverMs.worst)}`,
+          : `${formatMilliseconds(result.leaderFailoverMs.best)} to ${formatMilliseconds(result.leaderFailoverMs.firstRoundWorst)}`,
+      failoverWorst:
+        result.leaderFailoverMs === null
+          ? 'never (election timeout is 0 heartbeats)'
+          : result.preVote
+            ? formatMilliseconds(result.leaderFailoverMs.worst)
+            : `${formatMilliseconds(result.leaderFailoverMs.worst)} (second election, ${formatNumber(result.leaderFailoverMs.secondElectionShare * 100, 1)} % of failovers)`,
       ticks: formatNumber(result.electionTicks),
       recommended: `--heartbeat-interval=${result.recommended.heartbeatMs} --election-timeout=${result.recommended.electionTimeoutMs}`,
     },

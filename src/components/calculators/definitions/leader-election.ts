@@ -1,6 +1,9 @@
 import { CalcInputError } from '../../../lib/calc/errors';
 import {
+  DEFAULT_KUBERNETES_MINOR,
   DEFAULT_STANDBYS,
+  KCM_RELEASE_GATE,
+  KUBERNETES_MINORS,
   LEADER_ELECTION_PRESETS,
   MAX_LEADER_ELECTION_SECONDS,
   MAX_STANDBYS,
@@ -47,13 +50,52 @@ export const leaderElectionCalculator: CalculatorDefinition<LeaderElectionResult
       hint: `1 to ${MAX_STANDBYS}; empty means ${DEFAULT_STANDBYS} (three control-plane nodes).`,
     },
     {
+      name: 'component',
+      label: 'Component',
+      kind: 'select',
+      options: [
+        { value: 'kube-controller-manager', label: 'kube-controller-manager' },
+        { value: 'kube-scheduler', label: 'kube-scheduler' },
+        { value: 'other', label: 'Another client-go program' },
+      ],
+      // Empty (a link from before the field existed) means the library's default, another client-go program.
+      optional: true,
+      hint: 'Decides whether a clean shutdown releases the lease.',
+    },
+    {
+      name: 'kubernetesVersion',
+      label: 'Kubernetes version',
+      kind: 'select',
+      // Newest first: the release most readers run.
+      options: [...KUBERNETES_MINORS].reverse().map((minor) => ({ value: minor, label: minor })),
+      showWhen: { field: 'component', values: ['kube-controller-manager', 'kube-scheduler'] },
+      hint: 'Minor release of the component.',
+    },
+    {
+      name: 'releaseLockOnExitGate',
+      label: `Feature gate ${KCM_RELEASE_GATE} on`,
+      kind: 'checkbox',
+      showWhen: { field: 'component', values: ['kube-controller-manager'] },
+      hint: 'Alpha and off by default in 1.36 and 1.37; not in 1.35. When on, a clean exit releases the lease.',
+    },
+    {
       name: 'releaseOnCancel',
       label: 'Leader releases the lease on a clean shutdown',
       kind: 'checkbox',
-      hint: 'ReleaseOnCancel: kube-scheduler sets it, kube-controller-manager does not.',
+      showWhen: { field: 'component', values: ['other'] },
+      hint: 'ReleaseOnCancel in client-go\u2019s LeaderElectionConfig.',
     },
   ],
-  defaults: { leaseDurationSeconds: '15', renewDeadlineSeconds: '10', retryPeriodSeconds: '2', standbys: '2', releaseOnCancel: 'false' },
+  defaults: {
+    leaseDurationSeconds: '15',
+    renewDeadlineSeconds: '10',
+    retryPeriodSeconds: '2',
+    standbys: '2',
+    component: 'kube-controller-manager',
+    kubernetesVersion: DEFAULT_KUBERNETES_MINOR,
+    releaseLockOnExitGate: 'false',
+    releaseOnCancel: 'false',
+  },
   presets: LEADER_ELECTION_PRESETS.map((preset) => ({
     id: preset.id,
     label: preset.label,
@@ -92,7 +134,7 @@ export const leaderElectionCalculator: CalculatorDefinition<LeaderElectionResult
       head: ['Leader stops by', 'Best', 'Expected', 'Worst'],
       rows: [
         ['Crash', result.crashFailover, true] as const,
-        [result.releaseOnCancel ? 'Clean shutdown (lease released)' : 'Clean shutdown (lease kept)', result.gracefulFailover, false] as const,
+        [result.releaseOnCancel ? 'Clean shutdown (lease released; modelled)' : 'Clean shutdown (lease kept)', result.gracefulFailover, false] as const,
       ].map(([label, failover]) => [
         label,
         formatSeconds(failover.bestSeconds),
