@@ -62,7 +62,7 @@ export function checkAppliesTo(text: string, product: Product, supported: string
   const claimed = new Set<string>();
   for (const clause of text.split(';')) {
     const named = minorsNamed(clause).filter((minor) => productOf(minor) === product);
-    if (/end[ -]of[ -]life/i.test(clause)) {
+    if (/end[\s-]+of[\s-]+life/i.test(clause)) {
       for (const minor of named) {
         const [major, number] = minorParts(minor);
         if (supported.includes(minor) || major !== oldest[0] || number >= oldest[1]) {
@@ -115,7 +115,7 @@ export function findVersionProblems(source: string, supported: LabVersions['supp
     if (!endOfLife) continue;
     if (OTHER_PRODUCT_BEFORE.test(text.slice(Math.max(0, index - 20), index))) continue;
     const around = text.slice(Math.max(0, index - EOL_WINDOW_CHARS), index + match[0].length + EOL_WINDOW_CHARS);
-    if (/end[ -]of[ -]life/i.test(around)) continue;
+    if (/end[\s-]+of[\s-]+life/i.test(around)) continue;
     problems.push({ line: lineOf(index), text: match[0], problem: 'an end-of-life version without "end of life" next to it' });
   }
   const newest = {
