@@ -4,8 +4,9 @@ import { ControlPlaneComponentSchema } from './component';
 import { SeveritySchema } from './severity';
 
 /**
- * A version range written for people, e.g. `">= 1.29"` or `"3.4.x, 3.5.x, 3.6.x"`. Kept as text on purpose:
- * the reader needs to see it, no code compares it.
+ * A version range written for people, e.g. `"1.35 – 1.37"` or `"3.5.x, 3.6.x and 3.7.x"`. Kept as text so the reader
+ * sees it as written; `tests/unit/content/versions.test.ts` reads the minors it names and compares them with the
+ * `supported` lists of `lab/versions.json`.
  */
 const VersionRangeText = z.string().trim().min(1, 'must name at least one version');
 
@@ -56,9 +57,9 @@ export const RunbookFieldsSchema = z.object({
   alerts: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'an alert name is letters and digits only')),
   /** The versions the commands were written and checked for. */
   appliesTo: z.strictObject({
-    /** Kubernetes (and kubeadm) versions, e.g. `"1.29 – 1.35"`. */
+    /** Kubernetes (and kubeadm) versions, e.g. `"1.35 – 1.37"`. */
     kubernetes: VersionRangeText,
-    /** etcd versions, e.g. `"3.4.x (etcdctl); 3.5.x and 3.6.x (etcdutl)"`. */
+    /** etcd versions, e.g. `"3.5.x, 3.6.x and 3.7.x; not 3.4, which is end of life"`. */
     etcd: VersionRangeText,
     /** Other software the commands were checked with, e.g. `"HAProxy 2.6 (checked with 2.6.12); keepalived 2.2"`. */
     other: VersionRangeText.optional(),

@@ -22,7 +22,7 @@ export const CLUSTER_FIELDS: readonly ClusterField[] = [
   { id: 'cp3Ip', label: 'Control-plane node 3: IP address', example: '10.0.0.13' },
   { id: 'lbDns', label: 'Load balancer: DNS name (controlPlaneEndpoint)', example: 'k8s-api.example.internal' },
   { id: 'lbVip', label: 'Load balancer: virtual IP', example: '10.0.0.10' },
-  { id: 'kubernetesVersion', label: 'Kubernetes version (without the v)', example: '1.33.4' },
+  { id: 'kubernetesVersion', label: 'Kubernetes version (without the v)', example: '1.37.2' },
   { id: 'backupRemote', label: 'Backup target (scp destination)', example: 'etcd-backup@backup.example.internal:/srv/etcd-backups/' },
 ];
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const COPIED = ['astro.config.mjs', 'package.json', 'tsconfig.json', 'src', 'public'];
+// The site reads lab/versions.json (verification notes) and ec.config.mjs (Expressive Code options) at build time.
+const COPIED = ['astro.config.mjs', 'ec.config.mjs', 'package.json', 'tsconfig.json', 'src', 'public', 'lab/versions.json'];
 
 /**
  * A throw-away copy of the handbook sources for builds a test may break. It lives under the repository's

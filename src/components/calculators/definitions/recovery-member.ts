@@ -23,7 +23,7 @@ export const recoveryMemberCalculator: CalculatorDefinition<RecoveryMemberResult
       kind: 'textarea',
       optional: true,
       private: true,
-      hint: 'One or several outputs, from etcd 3.4 to 3.7; add etcdctl member list -w json for names. It stays in this browser tab: nothing is sent or put in the link.',
+      hint: 'One or several outputs, from etcd 3.5 to 3.7 (or 3.4, which is end of life); add etcdctl member list -w json for names. It stays in this browser tab: nothing is sent or put in the link.',
     },
   ],
   defaults: { statusJson: '' },
