@@ -40,6 +40,11 @@ export class ScenarioRun {
       this.lab = await startLab(this.release);
       // Time spent waiting for another lab on this machine (one at a time) is not this scenario's.
       this.started = Date.now() - this.lab.timings.pkiMs - this.lab.timings.bringUpMs;
+      const { networkMs, pkiMs, bringUpMs, waitMs } = this.lab.timings;
+      console.log(
+        `${this.scenario} on etcd ${this.release.version}: lab up in ${networkMs + pkiMs + bringUpMs} ms (network+namespaces ${networkMs}, PKI ${pkiMs} ${this.lab.pki}, bring-up ${bringUpMs})` +
+          `${waitMs > 1000 ? `; waited ${waitMs} ms for another lab` : ''}`,
+      );
       this.scenarioLab = scenarioLab(this.lab);
       this.report = await body(this.lab, this.scenarioLab);
     } catch (error) {
