@@ -89,7 +89,7 @@ describe.each(releases)('lab on etcd $version', (release) => {
     lab = await Lab.start({ etcd: release.minor, crashBackoffMs: 1000 });
     root = lab.root;
     console.log(
-      `etcd ${release.version}: ${lab.timings.waitMs > 1000 ? `waited ${lab.timings.waitMs} ms for another lab, ` : ''}network+namespaces ${lab.timings.networkMs} ms, PKI ${lab.timings.pkiMs} ms, ` +
+      `etcd ${release.version}: ${lab.timings.waitMs > 1000 ? `waited ${lab.timings.waitMs} ms for another lab, ` : ''}network+namespaces ${lab.timings.networkMs} ms, PKI ${lab.timings.pkiMs} ms (${lab.pki}), ` +
         `kubeadm-style bring-up ${lab.timings.bringUpMs} ms, total ${lab.timings.totalMs} ms`,
     );
   }, 180_000 + Number(process.env['HANDBOOK_LAB_WAIT_MS'] ?? 15 * 60_000));

@@ -12,7 +12,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, re
 import path from 'node:path';
 import { etcdManifest, type EtcdManifestInput } from './manifest.ts';
 import { BRIDGE, BRIDGE_ADDRESS, checkHostBeforeStart, checkRoutes, createNetwork, createNodeNamespaces, nodeSpecs, nsenterArgv, PREFIX_LENGTH, SUBNET_PREFIX, type NodeSpec } from './nodes.ts';
-import { createKubeadmPki } from './pki.ts';
+import { installKubeadmPki } from './pki.ts';
 import type { ContainerRecord, StandinState } from './standin.ts';
 import { LAB_BASE, OWNER_FILE, ownerAlive, processStartTime, readOwner, reapAbandoned, releaseOwner, teardownSync, writeState, type LabState } from './teardown.ts';
 import { assertBinaries, etcdRelease, labCacheDir, REPO_ROOT, type EtcdRelease } from './versions.ts';
@@ -81,6 +81,12 @@ export interface Timings {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Node's compile cache for the stand-in and the crictl/systemctl/journalctl shims, which are new Node processes
+ * running standin.ts: without it each shim call strips types and compiles again (0.8-2 s on the shared CI cores,
+ * and pages call crictl in their wait loops); with it, 0.2-0.3 s. Keyed by file content, so it cannot go stale.
+ */
+const NODE_COMPILE_CACHE_DIR = path.join(labCacheDir(), 'node-compile-cache');
 
 /** Labs of this process, torn down by the signal and exit handlers if a test did not close them. */
 const openLabs = new Set<Lab>();
@@ -105,6 +111,8 @@ export class Lab {
   readonly nodes: LabNode[];
   readonly bridge = BRIDGE;
   readonly bridgeAddress = BRIDGE_ADDRESS;
+  /** Whether this lab's PKI came from the per-machine cache or was made for it (tests/lab/pki.ts). */
+  pki: 'cached' | 'made' = 'made';
   readonly timings: Timings = { waitMs: 0, networkMs: 0, pkiMs: 0, bringUpMs: 0, totalMs: 0 };
   private readonly state: LabState;
   private readonly options: LabOptions;
@@ -153,7 +161,7 @@ export class Lab {
       lab.timings.waitMs = acquired - started;
       lab.timings.networkMs = Date.now() - acquired;
       const pkiStarted = Date.now();
-      await createKubeadmPki(path.join(root, 'work'), nodes.map((node) => ({ name: node.name, address: node.address, etcKubernetes: path.join(node.root, 'etc/kubernetes') })));
+      lab.pki = await installKubeadmPki(path.join(root, 'work'), nodes.map((node) => ({ name: node.name, address: node.address, etcKubernetes: path.join(node.root, 'etc/kubernetes') })));
       lab.timings.pkiMs = Date.now() - pkiStarted;
       for (const node of nodes) lab.startStandin(node);
       const bringUpStarted = Date.now();
@@ -428,7 +436,11 @@ export class Lab {
     mkdirSync(this.shimDir, { recursive: true });
     for (const shim of SHIMS) {
       const file = path.join(this.shimDir, shim);
-      writeFileSync(file, `#!/bin/sh\n# handbook lab ${shim} shim: see tests/lab/standin.ts\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(STANDIN_SCRIPT)} ${shim} "$@"\n`, { mode: 0o755 });
+      writeFileSync(
+        file,
+        `#!/bin/sh\n# handbook lab ${shim} shim: see tests/lab/standin.ts\nNODE_COMPILE_CACHE=${JSON.stringify(NODE_COMPILE_CACHE_DIR)} exec ${JSON.stringify(process.execPath)} ${JSON.stringify(STANDIN_SCRIPT)} ${shim} "$@"\n`,
+        { mode: 0o755 },
+      );
     }
   }
 
@@ -438,11 +450,17 @@ export class Lab {
     // A (re)booted node: the kubelet runs, and no container survived.
     writeFileSync(path.join(stateDir, 'kubelet.desired'), 'active\n');
     rmSync(path.join(stateDir, 'state.json'), { force: true });
-    const argv = [process.execPath, STANDIN_SCRIPT, 'kubelet', '--node', node.name, '--poll-ms', String(this.options.pollMs ?? 500), '--backoff-ms', String(this.options.crashBackoffMs ?? 10_000), '--lab-root', this.root];
+    const argv = [process.execPath, STANDIN_SCRIPT, 'kubelet', '--node', node.name, '--poll-ms', String(this.options.pollMs ?? 200), '--backoff-ms', String(this.options.crashBackoffMs ?? 10_000), '--lab-root', this.root];
     // The stand-in logs its actions itself; this file catches what it prints if it crashes.
     const out = openSync(path.join(stateDir, 'standin.out'), 'a');
-    // The stand-in maps handbook-lab/etcd:<version>-0 images to the cache's etcd-<version> binaries.
-    const child = this.spawn(node.index, argv, { detached: true, stdio: ['ignore', out, out], cwd: '/', env: { HANDBOOK_LAB_IMAGE_CACHE: labCacheDir() } });
+    // The stand-in maps handbook-lab/etcd:<version>-0 images to the cache's etcd-<version> binaries; the compile
+    // cache keeps its start-up (and its shims') short.
+    const child = this.spawn(node.index, argv, {
+      detached: true,
+      stdio: ['ignore', out, out],
+      cwd: '/',
+      env: { HANDBOOK_LAB_IMAGE_CACHE: labCacheDir(), NODE_COMPILE_CACHE: NODE_COMPILE_CACHE_DIR },
+    });
     closeSync(out);
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start the stand-in on ${node.name}`);

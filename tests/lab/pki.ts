@@ -14,8 +14,10 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes as randomName, X509Certificate } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { labCacheDir } from './versions.ts';
 
 const CERT_DAYS = '2';
 const execFileAsync = promisify(execFile);
@@ -71,6 +73,62 @@ async function makeLeaf(caDir: string, outDir: string, leaf: Leaf): Promise<void
     outDir,
   );
   execFileSync('rm', ['-f', `${base}.csr`, `${base}.ext`]);
+}
+
+/** Seconds a cached PKI must still be valid for to be reused: longer than any lab run, with room to spare. */
+const CACHE_MIN_VALID_SECONDS = 12 * 3600;
+
+/**
+ * Every node's /etc/kubernetes/pki, copied from a PKI made once per machine for this node list and reused while its
+ * certificates stay valid for CACHE_MIN_VALID_SECONDS (they are made for CERT_DAYS). Making it costs 3-7 s of
+ * openssl on the shared CI cores, and a runbooks stage starts about 16 labs with the same names and addresses;
+ * nothing in a lab writes back into the cache, and a page that changes a node's PKI changes the node's copy only.
+ * `HANDBOOK_LAB_PKI_CACHE=0` makes a fresh PKI for every lab. Returns whether the cache was used.
+ */
+export async function installKubeadmPki(workDir: string, nodes: PkiNode[]): Promise<'cached' | 'made'> {
+  if (process.env['HANDBOOK_LAB_PKI_CACHE'] === '0') {
+    await createKubeadmPki(workDir, nodes);
+    return 'made';
+  }
+  const key = createHash('sha256')
+    .update(JSON.stringify({ layout: 1, algorithm: KEY_ALGORITHM, nodes: nodes.map((node) => [node.name, node.address]) }))
+    .digest('hex')
+    .slice(0, 16);
+  const cacheDir = path.join(labCacheDir(), 'pki', key);
+  let made: 'cached' | 'made' = 'cached';
+  if (!cachedPkiValid(cacheDir, nodes)) {
+    made = 'made';
+    // Made aside and renamed into place, so a concurrent lab start never copies a half-made PKI.
+    const staging = `${cacheDir}.tmp-${process.pid}-${randomName(4).toString('hex')}`;
+    mkdirSync(staging, { recursive: true, mode: 0o700 });
+    try {
+      await createKubeadmPki(path.join(staging, 'work'), nodes.map((node) => ({ ...node, etcKubernetes: path.join(staging, 'nodes', node.name) })));
+      rmSync(cacheDir, { recursive: true, force: true });
+      renameSync(staging, cacheDir);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  for (const node of nodes) {
+    mkdirSync(node.etcKubernetes, { recursive: true, mode: 0o755 });
+    cpSync(path.join(cacheDir, 'nodes', node.name, 'pki'), path.join(node.etcKubernetes, 'pki'), { recursive: true, preserveTimestamps: true });
+  }
+  return made;
+}
+
+function cachedPkiValid(cacheDir: string, nodes: PkiNode[]): boolean {
+  const certificates = nodes.flatMap((node) => {
+    const pki = path.join(cacheDir, 'nodes', node.name, 'pki');
+    return ['ca.crt', 'apiserver-etcd-client.crt', 'etcd/ca.crt', 'etcd/server.crt', 'etcd/peer.crt', 'etcd/healthcheck-client.crt'].map((file) => path.join(pki, file));
+  });
+  if (!certificates.every((file) => existsSync(file) && existsSync(file.replace(/\.crt$/, '.key')))) return false;
+  // Parsed in this process: an openssl call per certificate costs more than making the PKI saves.
+  const needed = Date.now() + CACHE_MIN_VALID_SECONDS * 1000;
+  try {
+    return certificates.every((file) => new X509Certificate(readFileSync(file)).validToDate.getTime() > needed);
+  } catch {
+    return false;
+  }
 }
 
 /**

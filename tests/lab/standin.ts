@@ -3,7 +3,7 @@
  * namespaces), started by Node directly (`node standin.ts <tool> ...`, type stripping; only `node:` modules and
  * `yaml`), so every path below is the node's own.
  *
- *   node standin.ts kubelet [--poll-ms 500] [--backoff-ms 10000]
+ *   node standin.ts kubelet [--poll-ms 200] [--backoff-ms 10000]
  *       Watches /etc/kubernetes/manifests. Each file there (not starting with '.') holding a Pod is a static pod:
  *       its first container's command + args run as a process (PATH lookup, the container's env, workingDir),
  *       in a private mount namespace where each hostPath volume is bind-mounted at its mountPath, as a container
@@ -700,10 +700,12 @@ async function main(argv: string[]): Promise<number> {
   const [tool, ...args] = argv;
   switch (tool) {
     case 'kubelet': {
+      // Read by Node at start-up only (lab.ts sets it for speed); static pods get the manifest's env, not this.
+      delete process.env['NODE_COMPILE_CACHE'];
       mkdirSync(STATE_DIR, { recursive: true });
       mkdirSync(MANIFEST_DIR, { recursive: true });
       const node = option(args, ['--node']) ?? 'node';
-      const kubelet = new Kubelet(node, Number(option(args, ['--poll-ms']) ?? '500'), Number(option(args, ['--backoff-ms']) ?? '10000'));
+      const kubelet = new Kubelet(node, Number(option(args, ['--poll-ms']) ?? '200'), Number(option(args, ['--backoff-ms']) ?? '10000'));
       kubelet.writeState();
       return kubelet.run();
     }

@@ -108,4 +108,6 @@ describe.each(matrix())('the scheduled backup script, run unchanged on every nod
     }
     run.outcome('plain snapshots left: 0; pruned the 5-day-old copy, kept the 1-day-old one, on every node');
   });
+
+  run.proven();
 });

@@ -30,6 +30,13 @@ describe('runbook claims', () => {
     expect(() => loadRunbook(file)).toThrow(/claims verification for scenario "backup-restore" but no block carries verify="backup-restore:/);
   });
 
+  test('the page rule applies: an unmarked shell block or an unknown attribute is refused by the harness too', () => {
+    const claim = "verified: { etcd: ['3.6'], scenarios: [demo] }";
+    const run = '```bash verify="demo:run"\netcdctl member list\n```';
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${run}\n\n\`\`\`bash\netcdctl endpoint status\n\`\`\``))).toThrow(/a bash block without verify=/);
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n\`\`\`bash verify="demo:run" nodes="2"\netcdctl member list\n\`\`\``))).toThrow(/nodes/);
+  });
+
   test('a scenario needs exactly one setup block, first, and at least one run block', () => {
     const claim = "verified: { etcd: ['3.6'], scenarios: [demo] }";
     expect(() => loadRunbook('x.mdx', page(claim, SETUP))).toThrow(/no verify="demo:run" block/);

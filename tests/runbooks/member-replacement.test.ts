@@ -136,6 +136,8 @@ describe.each(releases)('etcd member replacement, followed from the page on etcd
     expect(refusal).not.toContain('"Remove the failed member"');
     expect(readFileSync(path.join(REPO_ROOT, PAGE), 'utf8')).toContain('later need a quorum to list members');
   });
+
+  run.proven();
 });
 
 // Done-when check of issue 10, on the newest minor only (a whole lab run that ends in a one-minute wait).

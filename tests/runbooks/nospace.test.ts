@@ -124,4 +124,6 @@ describe.each(matrix())('etcd NOSPACE alarm, cleared by following the page on et
   run.check('left the snapshot the page took before compacting', (lab) => {
     expect(readdirSync(lab.hostPath(1, '/var/backups/etcd')).filter((name) => name.startsWith('before-nospace-') && name.endsWith('.db'))).toHaveLength(1);
   });
+
+  run.proven();
 });

@@ -120,4 +120,6 @@ describe.each(matrix())('etcd quorum loss, followed from the page on etcd $versi
     expect(restored).toBe(3);
     expect(alarms).toBe('');
   });
+
+  run.proven();
 });

@@ -239,7 +239,9 @@ export function checkRunbookBlocks(blocks: readonly CodeBlock[], file: string): 
     if (etcd !== undefined && (etcd === true || !/^\d+\.\d+(,\d+\.\d+)*$/.test(etcd))) {
       refuse(`etcd="${String(etcd)}" must list etcd minors separated by commas, e.g. etcd="3.6,3.7"`);
     }
-    if (node !== undefined && (node === true || !/^[123]$/.test(node))) refuse(`node="${String(node)}" must be 1, 2 or 3`);
+    if (node !== undefined && (node === true || !/^[123](,[123])*$/.test(node) || new Set(node.split(',')).size !== node.split(',').length)) {
+      refuse(`node="${String(node)}" must be 1, 2 or 3, or a comma list of distinct nodes such as "1,2,3" or "2,3"`);
+    }
     if (!SHELL_LANGS.has(block.lang)) continue;
     if (verify !== undefined && noverify !== undefined) {
       refuse('a shell block has both verify and noverify; it is either run by the harness or not');

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'vitest';
+import { recordRun } from './claims';
 import { scenarioLab, startLab, type EtcdRelease, type Lab } from './lab';
 import { recordScenario } from './report';
 import { shownShellBlocks } from './runbook';
@@ -20,6 +21,8 @@ export class ScenarioRun {
   failure: unknown;
   readonly outcomes: string[] = [];
   private readonly failedChecks: string[] = [];
+  private readonly declaredChecks: string[] = [];
+  private readonly passedChecks: string[] = [];
   private started = 0;
   private shown: ShownBlock[] | undefined;
 
@@ -37,6 +40,11 @@ export class ScenarioRun {
       this.lab = await startLab(this.release);
       // Time spent waiting for another lab on this machine (one at a time) is not this scenario's.
       this.started = Date.now() - this.lab.timings.pkiMs - this.lab.timings.bringUpMs;
+      const { networkMs, pkiMs, bringUpMs, waitMs } = this.lab.timings;
+      console.log(
+        `${this.scenario} on etcd ${this.release.version}: lab up in ${networkMs + pkiMs + bringUpMs} ms (network+namespaces ${networkMs}, PKI ${pkiMs} ${this.lab.pki}, bring-up ${bringUpMs})` +
+          `${waitMs > 1000 ? `; waited ${waitMs} ms for another lab` : ''}`,
+      );
       this.scenarioLab = scenarioLab(this.lab);
       this.report = await body(this.lab, this.scenarioLab);
     } catch (error) {
@@ -62,6 +70,7 @@ export class ScenarioRun {
 
   /** An outcome check: fails (not skips) when the page failed; its failure marks the run FAILED in the report. */
   check(name: string, body: (lab: Lab) => Promise<void> | void): void {
+    this.declaredChecks.push(name);
     test(name, async () => {
       try {
         await body(this.requireLab());
@@ -69,6 +78,23 @@ export class ScenarioRun {
         this.failedChecks.push(name);
         throw error;
       }
+      this.passedChecks.push(name);
+    });
+  }
+
+  /**
+   * The last test of a scenario suite: passes only if the page ran to its end and every outcome check declared
+   * before it passed, and then records (scenario, patch release) for the claims stage (scripts/check-claims.ts).
+   * A page claim is proven by this test's pass, never by a test name.
+   */
+  proven(): void {
+    test(`${this.scenario} proven on etcd ${this.release.version}: the page ran and every outcome check passed`, ({ task }) => {
+      if (this.failure !== undefined) throw this.failure;
+      if (!this.report) throw new Error('the scenario produced no report');
+      if (this.declaredChecks.length === 0) throw new Error(`${this.scenario} declares no outcome check, so nothing was proven`);
+      const notPassed = this.declaredChecks.filter((name) => !this.passedChecks.includes(name));
+      if (notPassed.length > 0) throw new Error(`outcome checks that did not pass (failed or not run): ${notPassed.join('; ')}`);
+      recordRun(task, { scenario: this.scenario, etcd: this.release.version });
     });
   }
 

@@ -158,6 +158,12 @@ describe('checkRunbookBlocks: every shell block of a runbook is run or says why 
     expect(() => checkRunbookBlocks(block({ output: true, noverify: 'runs on your workstation' }, 'text'), 'p.mdx')).toThrow(/takes neither verify nor noverify/);
     expect(() => checkRunbookBlocks(block({ verify: 'demo:run', etcd: '3.6 and 3.7' }), 'p.mdx')).toThrow(/etcd="3.6 and 3.7" must list etcd minors/);
     expect(() => checkRunbookBlocks(block({ verify: 'demo:run', node: '4' }), 'p.mdx')).toThrow(/node="4" must be 1, 2 or 3/);
+    expect(() => checkRunbookBlocks(block({ verify: 'demo:run', node: '1,4' }), 'p.mdx')).toThrow(/node="1,4" must be 1, 2 or 3, or a comma list/);
+    expect(() => checkRunbookBlocks(block({ verify: 'demo:run', node: '2,2' }), 'p.mdx')).toThrow(/node="2,2" must be .* distinct nodes/);
+    expect(() => checkRunbookBlocks(block({ verify: 'demo:run', node: '1, 2' }), 'p.mdx')).toThrow(/node="1, 2" must be/);
+    expect(() => checkRunbookBlocks(block({ verify: 'demo:run', node: true }), 'p.mdx')).toThrow(/node="true" must be/);
+    expect(() => checkRunbookBlocks(block({ verify: 'demo:run', node: '1,2,3' }), 'p.mdx')).not.toThrow();
+    expect(() => checkRunbookBlocks(block({ verify: 'demo:run', node: '2,3' }), 'p.mdx')).not.toThrow();
     expect(() => checkRunbookBlocks(block({ verify: 'demo:run', etcd: '3.6,3.7', node: '3' }), 'p.mdx')).not.toThrow();
     expect(() => checkRunbookBlocks(block({ title: 'Not a command' }, 'yaml'), 'p.mdx')).not.toThrow();
   });
