@@ -87,14 +87,16 @@ export class ScenarioRun {
    * before it passed, and then records (scenario, patch release) for the claims stage (scripts/check-claims.ts).
    * A page claim is proven by this test's pass, never by a test name.
    */
-  proven(): void {
-    test(`${this.scenario} proven on etcd ${this.release.version}: the page ran and every outcome check passed`, ({ task }) => {
+  proven(alsoRanOn: readonly string[] = []): void {
+    // A scenario that moves the cluster through several releases (the upgrade) ran the page on each of them.
+    const versions = [this.release.version, ...alsoRanOn];
+    test(`${this.scenario} proven on etcd ${versions.join(', ')}: the page ran and every outcome check passed`, ({ task }) => {
       if (this.failure !== undefined) throw this.failure;
       if (!this.report) throw new Error('the scenario produced no report');
       if (this.declaredChecks.length === 0) throw new Error(`${this.scenario} declares no outcome check, so nothing was proven`);
       const notPassed = this.declaredChecks.filter((name) => !this.passedChecks.includes(name));
       if (notPassed.length > 0) throw new Error(`outcome checks that did not pass (failed or not run): ${notPassed.join('; ')}`);
-      recordRun(task, { scenario: this.scenario, etcd: this.release.version });
+      for (const version of versions) recordRun(task, { scenario: this.scenario, etcd: version });
     });
   }
 
