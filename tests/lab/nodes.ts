@@ -138,16 +138,31 @@ export function checkRoutes(nodes: NodeSpec[], extraAddresses: string[] = []): v
   }
 }
 
+/** The repository the lab runs from: the stand-in, its shims and the pages' helper scripts are files in it. */
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The node-own path under which `dir` lies (a node would see its own empty folder there, not the host's), if any. */
+export function nodeOwnPathHolding(dir: string): string | undefined {
+  return NODE_OWN_PATHS.find((own) => dir === own || dir.startsWith(`${own}/`));
+}
+
 /** The script run in a new mount + UTS namespace to make a node's own paths and hostname. */
 function nodeSetupScript(node: NodeSpec, nsDir: string): string {
-  const binds = NODE_OWN_PATHS.map((target) => `mount --bind ${JSON.stringify(path.join(node.root, target))} ${JSON.stringify(target)}`);
+  const quote = (value: string) => JSON.stringify(value);
+  const binds = NODE_OWN_PATHS.map((target) => `mount --bind ${quote(path.join(node.root, target))} ${quote(target)}`);
+  // A checkout under /tmp (CI clones anywhere) would vanish behind the node's own /tmp, and with it the stand-in's
+  // script: hold the repository at a lab path before the binds and put it back at its own path after them.
+  const repoHidden = nodeOwnPathHolding(REPO_ROOT) !== undefined;
+  const holder = path.join(path.dirname(nsDir), 'repository');
   return [
     'set -eu',
     // The copies of the namespace files (other nodes' and the network namespaces') would keep those namespaces
     // alive from inside this one; drop them.
-    `umount -l ${JSON.stringify(nsDir)} 2>/dev/null || true`,
+    `umount -l ${quote(nsDir)} 2>/dev/null || true`,
     'umount -l /run/netns 2>/dev/null || true',
+    ...(repoHidden ? [`mkdir -p ${quote(holder)}`, `mount --bind ${quote(REPO_ROOT)} ${quote(holder)}`] : []),
     ...binds,
+    ...(repoHidden ? [`mkdir -p ${quote(REPO_ROOT)}`, `mount --bind ${quote(holder)} ${quote(REPO_ROOT)}`] : []),
     `hostname ${node.name}`,
   ].join('\n');
 }
