@@ -7,6 +7,9 @@ import { writeLatency, writeLatencyDistribution } from '../../../src/lib/calc/wr
 import { HALF_UNIFORM_STEP, logNormalSampler, mulberry32, normalQuantile } from '../../../src/lib/calc/_internal/random';
 import { histogram, mean, quantileSorted, quantiles, summarize } from '../../../src/lib/calc/_internal/stats';
 
+// A fixed seed keeps CI reproducible: a failure is the same failure on a rerun. Set HANDBOOK_FC_SEED to explore others.
+fc.configureGlobal({ seed: Number(process.env['HANDBOOK_FC_SEED'] ?? 20261201) });
+
 const latency = () => fc.double({ min: 0, max: 10_000, noNaN: true, noDefaultInfinity: true });
 const seconds = () => fc.double({ min: 0, max: 86_400, noNaN: true, noDefaultInfinity: true });
 
@@ -258,7 +261,9 @@ describe('internal helpers', () => {
         const draw = logNormalSampler(2, sigma, () => u)();
         const exact = 2 * Math.exp(sigma * normalQuantile(u + HALF_UNIFORM_STEP));
         const tolerance = u < 0.999 ? 1e-4 : 1e-2;
-        expect(Math.abs(draw / exact - 1)).toBeLessThan(tolerance);
+        // The table's interpolation error reaches its bound exactly at some u (seen: 1e-4 + 3e-16), so allow the
+        // bound itself plus floating-point rounding; anything measurably above the bound still fails.
+        expect(Math.abs(draw / exact - 1)).toBeLessThanOrEqual(tolerance * (1 + 1e-9));
         if (u < 1 / 4096 || u >= 4095 / 4096) expect(draw).toBe(exact);
       }),
     );
