@@ -134,6 +134,12 @@ describe.each(matrix())('etcd backup and restore, followed from the page on etcd
   });
 
   run.check('rolled back: the old cluster is back with its ID and every key, the ones written after the snapshot too, and the API servers run', async (lab) => {
+    // The page's last block moves the API server manifests back; a kubelet starts them on its next look at the
+    // manifest folder (every 20 s at most), so give the stand-in that long before counting them.
+    const apiserversRunning = () => lab.nodes.filter((node) => lab.runningPod(node.index, 'kube-apiserver') !== undefined).length;
+    for (const deadline = Date.now() + 20_000; apiserversRunning() < lab.nodes.length && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     const back = await clusterState(lab, labClient(lab));
     const failedCopies = lab.nodes.filter((node) => readdirSync(lab.hostPath(node.index, '/var/lib')).some((name) => name.startsWith('etcd-restored.failed-'))).length;
     run.outcome(
