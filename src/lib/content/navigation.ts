@@ -95,5 +95,6 @@ export function buildSidebar(pages: readonly NavPage[], base: string, currentPat
     entries.push({ type: 'group', label: section.label, entries: [...index, ...members], collapsed: false, badge: undefined });
   }
   entries.push(link('Print edition', hrefFor(base, '/print/'), currentPath));
+  entries.push(link('Printable checklists', hrefFor(base, '/print/checklist/'), currentPath));
   return entries;
 }
