@@ -19,7 +19,8 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'content', include: ['tests/content/**/*.test.ts'], environment: 'node', testTimeout: 240_000, hookTimeout: 240_000 } },
-      { test: { name: 'runbooks', include: ['tests/lab/**/*.test.ts', 'tests/runbooks/**/*.test.ts'], environment: 'node', testTimeout: 300_000, hookTimeout: 120_000, fileParallelism: false } },
+      // A scenario per etcd minor runs in beforeAll: the hook timeout covers the lab's start and the pages' own waits.
+      { test: { name: 'runbooks', include: ['tests/lab/**/*.test.ts', 'tests/runbooks/**/*.test.ts'], environment: 'node', testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
       { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 240_000, fileParallelism: false } },
     ],
   },

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { countReport } from './lib/count-report.mjs';
 
 /** A stage is a command; vitest stages report their counts through a JSON file. */
 const STAGES = [
@@ -56,11 +57,13 @@ for (const stage of stages) {
     if (stage.coverage) command.push('--coverage');
   }
   const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit', env: process.env });
+  const failedBefore = failed;
   if (reportFile && existsSync(reportFile)) {
     const report = JSON.parse(readFileSync(reportFile, 'utf8'));
-    passed += report.numPassedTests;
-    failed += report.numFailedTests;
-    skipped += report.numPendingTests + report.numTodoTests;
+    const counts = countReport(report);
+    passed += counts.passed;
+    failed += counts.failed;
+    skipped += counts.skipped;
   } else if (!stage.vitest) {
     // A non-vitest stage (type check, build, link check, budget) counts as one check.
     if (result.status === 0) passed += 1;
@@ -68,7 +71,8 @@ for (const stage of stages) {
   }
   if (result.status !== 0) {
     failedStages.push(stage.name);
-    if (reportFile && !existsSync(reportFile)) failed += 1;
+    // A stage that failed without a failed test (no report, a coverage threshold, a crash) still counts once.
+    if (failed === failedBefore) failed += 1;
   }
 }
 

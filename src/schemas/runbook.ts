@@ -10,12 +10,12 @@ import { SeveritySchema } from './severity';
 const VersionRangeText = z.string().trim().min(1, 'must name at least one version');
 
 /**
- * Which etcd release the runbook's verified blocks run against in CI. Present only on runbooks whose
- * commands are executed by the verification harness (`tests/runbooks`).
+ * Which etcd minors the runbook's verified blocks run on in CI. Present only on runbooks whose commands are
+ * executed by the verification harness (`tests/runbooks`); patch versions come from `lab/versions.json`.
  */
 export const RunbookVerificationSchema = z.strictObject({
-  /** The etcd version of the sandbox cluster, as printed by `etcd --version`, e.g. `"3.4"`. */
-  etcd: z.string().trim().min(1),
+  /** etcd minors the scenario tests run the page on, e.g. `['3.5', '3.6', '3.7']`. */
+  etcd: z.array(z.string().regex(/^\d+\.\d+$/, 'an etcd minor such as 3.6')).min(1, 'name at least one etcd minor'),
   /** Names of the harness scenarios that execute this page's blocks (`verify=<scenario>` code-fence meta). */
   scenarios: z.array(z.string().regex(/^[a-z0-9-]+$/, 'use lower-case words joined by dashes')).min(1),
 });

@@ -1,7 +1,7 @@
 /**
  * The harness's own tests: it refuses pages whose verification claim is hollow, it catches misspelt etcdctl
- * commands, it fails a run at the broken block and names its MDX line, it keeps one shell session per
- * scenario, and it leaves no etcd behind.
+ * commands, it fails a run at the broken block and names its MDX line, it keeps one shell session per node (the
+ * page's own setup block on each), and every page claims exactly the etcd minors the scenario tests run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { misspeltEtcdctlCommands } from './lib/etcdctl-commands';
+import { matrix, scenarioLab, startLab, type Lab } from './lib/lab';
 import { exportedNames, loadRunbook, RunbookError } from './lib/runbook';
-import { EtcdSandbox, processExists, reapAbandonedSandboxes } from './lib/sandbox';
-import { REPO_ROOT, runScenario, ScenarioError } from './lib/scenario';
+import { processExists, reapAbandonedSandboxes } from './lib/sandbox';
+import { REPO_ROOT, runScenario, ScenarioError, type ScenarioLab } from './lib/scenario';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const RUNBOOK_DIR = path.join(REPO_ROOT, 'src/content/runbooks');
@@ -30,7 +31,7 @@ describe('runbook claims', () => {
   });
 
   test('a scenario needs exactly one setup block, first, and at least one run block', () => {
-    const claim = "verified: { etcd: '3.4', scenarios: [demo] }";
+    const claim = "verified: { etcd: ['3.6'], scenarios: [demo] }";
     expect(() => loadRunbook('x.mdx', page(claim, SETUP))).toThrow(/no verify="demo:run" block/);
     const run = '```bash verify="demo:run"\netcdctl member list\n```';
     expect(() => loadRunbook('x.mdx', page(claim, `${run}\n\n${SETUP}`))).toThrow(/must be its setup block/);
@@ -43,7 +44,7 @@ describe('runbook claims', () => {
   });
 
   test('manual blocks need a known harness action; other kinds may not have one', () => {
-    const claim = "verified: { etcd: '3.4', scenarios: [demo] }";
+    const claim = "verified: { etcd: ['3.6'], scenarios: [demo] }";
     const run = '```bash verify="demo:run"\netcdctl member list\n```';
     const badAction = '```bash verify="demo:manual" harness="reboot-node"\nsystemctl reboot\n```';
     expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${run}\n\n${badAction}`))).toThrow(/x.mdx:\d+: a manual block needs harness="<action>"/);
@@ -53,10 +54,16 @@ describe('runbook claims', () => {
     expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${yaml}`))).toThrow(/must be a bash block, not "yaml"/);
   });
 
-  test('a run block may not name a kubeadm host path directly', () => {
-    const claim = "verified: { etcd: '3.4', scenarios: [demo] }";
-    const run = '```bash verify="demo:run"\netcdctl snapshot save /var/backups/etcd/s.db\n```';
-    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${run}`))).toThrow(/names \/var\/backups directly/);
+  test('node= takes one node or a list; etcd= takes minors the frontmatter claims', () => {
+    const claim = "verified: { etcd: ['3.5', '3.6'], scenarios: [demo] }";
+    const block = (meta: string) => `\`\`\`bash verify="demo:run" ${meta}\netcdctl member list\n\`\`\``;
+    const parsed = loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${block('node="1,3" etcd="3.6"')}`)).blocks[1];
+    expect(parsed?.nodes).toEqual([1, 3]);
+    expect(parsed?.etcdMinors).toEqual(['3.6']);
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${block('node="4"')}`))).toThrow(/node="4" must be 1, 2 or 3/);
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${block('node="2,2"')}`))).toThrow(/node="2,2"/);
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${block('etcd="3.7"')}`))).toThrow(/etcd="3\.7" names 3\.7, which verified\.etcd does not claim/);
+    expect(() => loadRunbook('x.mdx', page(claim, `${SETUP}\n\n${block('etcd="3.6.16"')}`))).toThrow(/must list etcd minors/);
   });
 
   test('exportedNames reads every NAME= after export, several per line', () => {
@@ -79,6 +86,15 @@ describe('runbook claims', () => {
       }
     }
     console.log(`verified scenarios found in runbooks, each run by a test: ${checked.join('; ') || 'none'}`);
+  });
+
+  test('every verified runbook claims exactly the etcd minors of lab/versions.json, which each scenario test runs', () => {
+    const minors = JSON.parse(readFileSync(path.join(REPO_ROOT, 'lab/versions.json'), 'utf8')) as { etcd: Record<string, string> };
+    for (const name of readdirSync(RUNBOOK_DIR).filter((file) => file.endsWith('.mdx') && !file.startsWith('_'))) {
+      const runbook = loadRunbook(path.join(RUNBOOK_DIR, name));
+      if (!runbook.claimsVerification || runbook.claimedEtcd.length === 0) continue;
+      expect([...runbook.claimedEtcd].sort(), `${name}: verified.etcd`).toEqual(Object.keys(minors.etcd).sort());
+    }
   });
 });
 
@@ -140,56 +156,58 @@ describe('abandoned sandboxes', () => {
   });
 });
 
-describe('the harness against a sandbox cluster', () => {
-  let sandbox: EtcdSandbox;
+describe('the harness on the lab', () => {
+  const release = matrix()[0];
+  let lab: Lab | undefined;
+  let labView: ScenarioLab | undefined;
   beforeAll(async () => {
-    sandbox = await EtcdSandbox.start();
+    if (!release) throw new Error('lab/versions.json lists no etcd release');
+    lab = await startLab(release);
+    labView = scenarioLab(lab);
   });
   afterAll(async () => {
-    const pids = sandbox.startedPids;
-    await sandbox.close();
-    const alive = pids.filter((pid) => processExists(pid));
-    expect(alive, 'etcd processes left running after close()').toEqual([]);
-    console.log(`sandbox closed: ${pids.length} etcd processes started, none left running`);
+    await lab?.close();
   });
 
-  test("the page's own setup block must run alone and set every name it exports; every block must parse", async () => {
-    const claim = "verified: { etcd: '3.4', scenarios: [demo] }";
+  test("the page's own setup block runs on the node and must set every name it exports; every block must parse", async () => {
+    const claim = `verified: { etcd: ['${release?.minor}'], scenarios: [demo] }`;
     const run = '```bash verify="demo:run"\netcdctl member list\n```';
     const withSetup = (code: string) => page(claim, `\`\`\`bash verify="demo:setup"\n${code}\n\`\`\`\n\n${run}`);
-    const attempt = (source: string) => runScenario({ runbook: 'demo.mdx', scenario: 'demo', sandbox, source }).catch((caught: unknown) => caught);
+    const attempt = (source: string) => runScenario({ runbook: 'demo.mdx', scenario: 'demo', lab: labView!, source }).catch((caught: unknown) => caught);
     expect(String(await attempt(withSetup('export ETCDCTL_ENDPOINTS="https://10.0.0.11:2379')))).toMatch(/demo\.mdx:\d+ \(block .*\) is not valid bash: .*unexpected EOF/);
-    expect(String(await attempt(withSetup('export DATA_DIR="$ETCD_ROOT/etcd"')))).toMatch(/own setup block fails on its own: .*ETCD_ROOT: unbound variable/);
-    expect(String(await attempt(withSetup('export ETCDCTL_ENDPOINTS=https://10.0.0.11:2379 DATA_DIR=')))).toMatch(/own setup block leaves DATA_DIR empty/);
-    const badManual = page(claim, `${SETUP}\n\n${run}\n\n\`\`\`bash verify="demo:manual" harness="stop-member"\nif true; then mv a b\n\`\`\``);
-    expect(String(await attempt(badManual))).toMatch(/is not valid bash: .*syntax error/);
+    expect(String(await attempt(withSetup('export DATA_DIR="$ETCD_ROOT/etcd"')))).toMatch(/\(demo\.mdx:\d+, cp-1\) failed[\s\S]*ETCD_ROOT: unbound variable/);
+    expect(String(await attempt(withSetup('export ETCDCTL_ENDPOINTS=https://10.0.0.11:2379 DATA_DIR=')))).toMatch(/leaves DATA_DIR empty/);
   });
 
-  test('one bash session per scenario: variables carry over, node="3" switches node-local paths, a failure names block and line', async () => {
+  test('a session per node: the setup block runs on each, variables stay on their node, files move only when copied, a failure names block and line', async () => {
     const seen: string[] = [];
-    const run = runScenario({
+    const error: unknown = await runScenario({
       runbook: path.join(FIXTURES, 'session.mdx'),
       scenario: 'harness-self-check',
-      sandbox,
-      afterBlock: async ({ block, readVariable, sandbox: box }) => {
-        if (block.action === 'stop-member') seen.push(`cp-2 running after stop-member: ${box.isRunning(2)}`);
-        if (block.title === 'On the third node') seen.push(`DATA_DIR on node 3: ${await readVariable('DATA_DIR')}`);
+      lab: labView!,
+      afterBlock: async ({ block, node, readVariable }) => {
+        if (block.title === 'Stop the second member') seen.push(`etcd on cp-${node} after the manifest move: ${lab?.runningPod(node, 'etcd') ? 'running' : 'stopped'}`);
+        if (block.title === 'On the third node') {
+          seen.push(`on cp-${node}: GREETING ${(await readVariable('GREETING')) || 'unset'}, DATA_DIR ${await readVariable('DATA_DIR')}, GREETING on cp-1 ${await readVariable('GREETING', 1)}`);
+        }
       },
-    });
-    const error: unknown = await run.catch((caught: unknown) => caught);
+    }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ScenarioError);
     const message = (error as Error).message;
     const source = readFileSync(path.join(FIXTURES, 'session.mdx'), 'utf8').split('\n');
     const failingLine = source.findIndex((line) => line.includes('no-such-snapshot.db')) + 1;
     expect(message).toContain('"A command that fails on its third line"');
-    expect(message).toContain(`session.mdx:${failingLine}: etcdctl snapshot status "$DATA_DIR/no-such-snapshot.db"`);
+    expect(message).toContain(`session.mdx:${failingLine}: etcdutl snapshot status "$DATA_DIR/no-such-snapshot.db"`);
     expect(message).toContain('first line');
     expect(message).not.toContain('never printed');
-    expect(seen).toEqual(['cp-2 running after stop-member: false', `DATA_DIR on node 3: ${sandbox.node(3).dataDir}`]);
-    const greeting = await sandbox.etcdctl(['get', '/fixture/greeting', '--print-value-only'], [sandbox.node(1).clientUrl]);
-    expect(greeting.trim()).toBe('written by block 2');
+    expect(seen).toEqual(['etcd on cp-2 after the manifest move: stopped', 'on cp-3: GREETING unset, DATA_DIR /var/lib/etcd, GREETING on cp-1 written by block 2']);
+    // cp-3 has the file cp-1 copied to it, and not cp-1's own file: each node has its own /var/backups.
+    expect(readFileSync(lab!.hostPath(3, '/var/backups/from-cp-1.txt'), 'utf8').trim()).toBe('written by block 2');
+    expect(readdirSync(lab!.hostPath(3, '/var/backups'))).not.toContain('greeting.txt');
+    const ranLines = (error as ScenarioError).ranLines;
+    const lineOf = (title: string) => source.findIndex((line) => line.includes(`title="${title}"`)) + 1;
+    expect(ranLines).toContain(lineOf('On the third node'));
+    expect(ranLines.includes(lineOf('Only on 3.5'))).toBe(release?.minor === '3.5');
     console.log(`session checks: ${seen.join('; ')}; failure reported at session.mdx:${failingLine}`);
-    sandbox.startMember(2);
-    await sandbox.waitHealthy();
   });
 });

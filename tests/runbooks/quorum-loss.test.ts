@@ -1,19 +1,21 @@
 /**
- * Scenario "quorum-loss" (page: /runbooks/etcd-quorum-loss/), against Debian's etcd 3.4.23.
- * 1,000 keys are written and an encrypted backup is made in the backup runbook's format; 40 more keys are
- * written after the backup; then members cp-2 and cp-3 are killed (SIGKILL) and their data directories deleted,
- * as if both machines were lost. The page is followed: assess, snapshot the survivor, decrypt the backup, choose
- * the newer snapshot, stop everything, restore all three members, start them, check. The test then checks itself
- * that every key written before the backup is back with its value, and also the keys written after the backup
- * (the page restores from the survivor's newer snapshot), on a new three-member cluster.
+ * Scenario "quorum-loss" (page: /runbooks/etcd-quorum-loss/) on the lab's three kubeadm-style nodes, once per etcd
+ * minor. 1,000 keys are written and an encrypted backup in the backup runbook's format is left on cp-1; 40 more
+ * keys are written after it. Then cp-2 and cp-3 fail for good: their kubelets stop, their pods die, their etcd data
+ * directories are deleted. The page is followed as written: assess on cp-1, snapshot the survivor, decrypt the
+ * backup, choose the snapshot with the higher revision, copy it to cp-2 and cp-3 and select it there, move
+ * kube-apiserver and etcd manifests out on every node, restore every member into /var/lib/etcd-restored, point
+ * each etcd.yaml there and move it back, check. Once the page has moved the old manifests out on cp-2 and cp-3,
+ * their kubelets are started again (the nodes were repaired), as the page's step 6 asks. The test then checks that
+ * every key written before the backup is back, and the 40 written after it too (the survivor's newer snapshot was
+ * chosen), on a new three-member cluster.
  */
-import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { makeEncryptedBackup } from './lib/backup';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { clusterId, expectedValue, keyName, readKeys, writeKeys } from './lib/keys';
-import { EtcdSandbox, processExists } from './lib/sandbox';
-import { runScenario, sandboxVariables, type ScenarioReport } from './lib/scenario';
+import { destroyDataDir, failNode, labClient, matrix, startKubelet } from './lib/lab';
+import { ScenarioRun } from './lib/matrix';
+import { inNode, runScenario } from './lib/scenario';
 
 const PAGE = 'src/content/runbooks/etcd-quorum-loss.mdx';
 const BEFORE_BACKUP = '/registry/handbook-check/quorum-loss/before-backup/';
@@ -21,6 +23,17 @@ const AFTER_BACKUP = '/registry/handbook-check/quorum-loss/after-backup/';
 const KEY_COUNT = 1000;
 const AFTER_BACKUP_COUNT = 40;
 const LOST_NODES = [2, 3];
+
+/** The backup runbook's encrypted backup, made on cp-1 the way its steps 3 to 6 make one. */
+const MAKE_BACKUP = `set -euo pipefail
+umask 077
+mkdir -p /var/backups/etcd
+openssl rand -base64 48 > /etc/kubernetes/etcd-backup.key
+file=/var/backups/etcd/etcd-snapshot-cp-1-20261201-000000.db
+etcdctl --endpoints=https://10.0.0.11:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key snapshot save "$file" >/dev/null 2>&1
+(cd /var/backups/etcd && sha256sum "$(basename "$file")" > "$file.sha256")
+openssl enc -aes-256-cbc -pbkdf2 -iter 200000 -salt -pass file:/etc/kubernetes/etcd-backup.key -in "$file" -out "$file.enc"
+rm -- "$file"`;
 
 function compare(keys: Map<string, string>, prefix: string, count: number): { lost: number; changed: number } {
   let lost = 0;
@@ -33,63 +46,78 @@ function compare(keys: Map<string, string>, prefix: string, count: number): { lo
   return { lost, changed };
 }
 
-describe('etcd quorum loss, followed from the page against etcd 3.4', () => {
-  let sandbox: EtcdSandbox;
-  let report: ScenarioReport;
+describe.each(matrix())('etcd quorum loss, followed from the page on etcd $version', (release) => {
+  const run = new ScenarioRun(PAGE, 'quorum-loss', release);
   let clusterIdBefore = '';
 
   beforeAll(async () => {
-    sandbox = await EtcdSandbox.start();
-    const values = sandboxVariables(sandbox);
-    await writeKeys(sandbox, BEFORE_BACKUP, KEY_COUNT);
-    await makeEncryptedBackup(sandbox, path.join(sandbox.backupDir, 'etcd-snapshot-cp-1-sandbox.db'), values['BACKUP_KEY_FILE'] ?? '');
-    await writeKeys(sandbox, AFTER_BACKUP, AFTER_BACKUP_COUNT);
-    clusterIdBefore = clusterId(await sandbox.etcdctl(['member', 'list', '-w', 'json']));
-    for (const index of LOST_NODES) await sandbox.killMember(index);
-    // Both machines are gone: nothing of theirs may be needed for the recovery.
-    for (const index of LOST_NODES) rmSync(sandbox.node(index).dataDir, { recursive: true, force: true });
-    report = await runScenario({ runbook: PAGE, scenario: 'quorum-loss', sandbox });
-  }, 150_000);
+    await run.go(async (lab, scenarioLab) => {
+      const client = labClient(lab);
+      await writeKeys(client, BEFORE_BACKUP, KEY_COUNT);
+      inNode(scenarioLab, 1, MAKE_BACKUP);
+      await writeKeys(client, AFTER_BACKUP, AFTER_BACKUP_COUNT);
+      clusterIdBefore = clusterId(await client.etcdctl(['member', 'list', '-w', 'json']));
+      for (const index of LOST_NODES) {
+        await failNode(lab, index);
+        destroyDataDir(lab, index);
+      }
+      return runScenario({
+        runbook: PAGE,
+        scenario: 'quorum-loss',
+        lab: scenarioLab,
+        afterBlock: async ({ block, node, log }) => {
+          // The page moved the old manifests out on every node: the repaired nodes may run kubelet again.
+          if (block.code.includes('mv "$MANIFEST_DIR/etcd.yaml" "$MANIFEST_HOLD_DIR/"') && node === block.nodes.at(-1)) {
+            for (const index of LOST_NODES) await startKubelet(lab, index);
+            log(`    test: kubelet started again on ${LOST_NODES.map((index) => lab.node(index).name).join(' and ')}`);
+          }
+        },
+      });
+    });
+  });
 
   afterAll(async () => {
-    if (!sandbox) return;
-    await sandbox.close();
-    const alive = sandbox.startedPids.filter((pid) => processExists(pid));
-    console.log(`quorum-loss: ${sandbox.startedPids.length} etcd processes started (restored members included), ${alive.length} left running`);
-    expect(alive).toEqual([]);
+    await run.finish();
   });
 
-  test("the page's assessment saw quorum lost: 3 members, 1 answering, 2 needed", () => {
-    const assessment = report.outputs['Assess quorum'] ?? '';
-    console.log(`quorum-loss: the page printed "${/members: .*/.exec(assessment)?.[0]}"`);
+  run.pageRan();
+
+  run.check("the page's assessment saw quorum lost: 3 members, 1 answering, 2 needed", (lab) => {
+    const assessment = run.report?.outputs['Assess quorum'] ?? '';
+    run.outcome(`the page printed "${/members: .*/.exec(assessment)?.[0]}" and "${/answering: h.*/.exec(assessment)?.[0]}"`);
     expect(assessment).toContain('members: 3, answering: 1, quorum needs: 2');
-    expect(assessment).toContain(`answering: ${sandbox.node(1).clientUrl}`);
+    expect(assessment).toContain(`answering: ${lab.node(1).clientUrl}`);
   });
 
-  test('every key written before the backup is back, none changed', async () => {
-    const keys = await readKeys(sandbox, BEFORE_BACKUP);
+  run.check('every key written before the backup is back, none changed', async (lab) => {
+    const keys = await readKeys(labClient(lab), BEFORE_BACKUP);
     const result = compare(keys, BEFORE_BACKUP, KEY_COUNT);
-    console.log(`quorum-loss: compared ${KEY_COUNT} keys written before the backup: ${result.lost} lost, ${result.changed} changed`);
+    run.outcome(`keys compared: ${KEY_COUNT} written before the backup: ${result.lost} lost, ${result.changed} changed`);
     expect({ ...result, present: keys.size }).toEqual({ lost: 0, changed: 0, present: KEY_COUNT });
   });
 
-  test("the page chose the survivor's newer snapshot, so keys written after the backup are back too", async () => {
-    const keys = await readKeys(sandbox, AFTER_BACKUP);
+  run.check("the page chose the survivor's newer snapshot, so the keys written after the backup are back too", async (lab) => {
+    const keys = await readKeys(labClient(lab), AFTER_BACKUP);
     const result = compare(keys, AFTER_BACKUP, AFTER_BACKUP_COUNT);
-    const chosen = report.outputs['Choose the newest snapshot'] ?? '';
-    console.log(`quorum-loss: ${chosen.trim()}; ${AFTER_BACKUP_COUNT} keys written after the backup: ${result.lost} lost, ${result.changed} changed`);
-    expect(chosen).toMatch(/^survivor revision (\d+), backup revision (\d+): restoring \S+\/etcd-survivor-\d{8}-\d{6}\.db$/m);
+    const chosen = (run.report?.outputs['Choose the newest snapshot'] ?? '').trim();
+    run.outcome(`${chosen}; keys written after the backup: ${AFTER_BACKUP_COUNT}, ${result.lost} lost, ${result.changed} changed`);
+    const revisions = /^survivor revision (\d+), backup revision (\d+): restoring \/var\/backups\/etcd\/etcd-survivor-\d{8}-\d{6}\.db$/m.exec(chosen);
+    expect(revisions).not.toBeNull();
+    expect(Number(revisions?.[1])).toBeGreaterThan(Number(revisions?.[2]));
     expect({ ...result, present: keys.size }).toEqual({ lost: 0, changed: 0, present: AFTER_BACKUP_COUNT });
   });
 
-  test('a new three-member cluster, all healthy, on the restored data directories', async () => {
-    const json = await sandbox.etcdctl(['member', 'list', '-w', 'json']);
-    const names = (JSON.parse(json) as { members: { name: string }[] }).members.map((member) => member.name).sort();
-    await sandbox.etcdctl(['endpoint', 'health']);
-    console.log(`quorum-loss: members ${names.join(', ')} healthy; cluster ID ${clusterIdBefore} before, ${clusterId(json)} after`);
+  run.check('a new three-member cluster, all healthy, each node on /var/lib/etcd-restored, no alarm', async (lab) => {
+    const client = labClient(lab);
+    const json = await client.etcdctl(['member', 'list', '-w', 'json']);
+    const names = (JSON.parse(json.replace(/"ID":(\d+)/g, '"ID":"$1"')) as { members: { name: string }[] }).members.map((member) => member.name).sort();
+    await client.etcdctl(['endpoint', 'health']);
+    const alarms = (await client.etcdctl(['alarm', 'list'])).trim();
+    const restored = lab.nodes.filter((node) => /path: \/var\/lib\/etcd-restored$/m.test(readFileSync(lab.hostPath(node.index, '/etc/kubernetes/manifests/etcd.yaml'), 'utf8'))).length;
+    run.outcome(`members: ${names.join(', ')}, all healthy; cluster ID ${clusterIdBefore} before, ${clusterId(json)} after; ${restored} of 3 manifests on the restored data; alarms: ${alarms || 'none'}`);
     expect(names).toEqual(['cp-1', 'cp-2', 'cp-3']);
     expect(clusterId(json)).not.toBe(clusterIdBefore);
-    expect(sandbox.nodes.every((node) => node.currentDataDir === node.restoredDataDir)).toBe(true);
-    expect(report.manualActions).toEqual(['stop-all-members', 'start-restored-members']);
+    expect(restored).toBe(3);
+    expect(alarms).toBe('');
   });
 });

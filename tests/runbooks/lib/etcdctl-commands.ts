@@ -21,22 +21,45 @@ export interface EtcdctlCommandList {
   commands: Set<string>;
 }
 
-let cached: EtcdctlCommandList | undefined;
+const cached = new Map<string, EtcdctlCommandList>();
 
-/** Reads the COMMANDS section of `etcdctl help` from the installed binary. */
-export function installedEtcdctlCommands(): EtcdctlCommandList {
-  if (cached) return cached;
-  const help = execFileSync(ETCDCTL_BINARY, ['help'], { encoding: 'utf8' });
-  const section = /COMMANDS:\n([\s\S]*?)\n\n/.exec(help)?.[1] ?? '';
+/**
+ * Command names listed in one help text. etcdctl up to 3.6 prints its own template (`COMMANDS:` with full paths
+ * such as `snapshot save`); etcdctl 3.7 prints cobra's default help (grouped `  name  description` lines at the
+ * top level, `Available Commands:` for a group's subcommands).
+ */
+function listedCommands(help: string): string[] {
+  const own = /COMMANDS:\n([\s\S]*?)\n\n/.exec(help)?.[1];
+  if (own !== undefined) return own.split('\n').map((line) => line.trim().split('\t')[0]?.trim() ?? '').filter(Boolean);
+  const beforeFlags = help.split(/\n(?:Flags|Global Flags):\n/)[0] ?? '';
+  const afterUsage = beforeFlags.slice(beforeFlags.indexOf('\nUsage:'));
+  return [...afterUsage.matchAll(/^ {2}([a-z][a-z0-9-]*) {2,}\S/gm)].map((match) => match[1] ?? '').filter(Boolean);
+}
+
+/** Reads the full command paths (`snapshot save`, `get`, ...) of an etcdctl binary, e.g. a lab release's. */
+export function etcdctlCommandsOf(binary: string): EtcdctlCommandList {
+  const known = cached.get(binary);
+  if (known) return known;
+  const help = (args: string[]) => execFileSync(binary, args, { encoding: 'utf8' });
+  const topHelp = help(['help']);
   const commands = new Set<string>();
-  for (const line of section.split('\n')) {
-    const name = line.trim().split('\t')[0]?.trim();
-    if (name) commands.add(name);
+  for (const name of listedCommands(topHelp)) {
+    commands.add(name);
+    // cobra's default help lists only top-level names; a group's subcommands are in its own help.
+    if (/COMMANDS:/.test(topHelp)) continue;
+    const available = /\nAvailable Commands:\n([\s\S]*?)\n\n/.exec(help([name, '--help']))?.[1] ?? '';
+    for (const match of available.matchAll(/^ {2}([a-z][a-z0-9-]*) {2,}\S/gm)) commands.add(`${name} ${match[1] ?? ''}`);
   }
-  const version = /VERSION:\s*\n\s*(\S+)/.exec(help)?.[1] ?? 'unknown';
-  if (commands.size === 0) throw new Error(`could not read the command list from ${ETCDCTL_BINARY} help`);
-  cached = { version, commands };
-  return cached;
+  const version = /etcdctl version: (\S+)/.exec(help(['version']))?.[1] ?? 'unknown';
+  if (commands.size === 0) throw new Error(`could not read the command list from ${binary} help`);
+  const list = { version, commands };
+  cached.set(binary, list);
+  return list;
+}
+
+/** The command list of the sandbox's etcdctl (Debian's). */
+export function installedEtcdctlCommands(): EtcdctlCommandList {
+  return etcdctlCommandsOf(ETCDCTL_BINARY);
 }
 
 export interface EtcdctlInvocation {

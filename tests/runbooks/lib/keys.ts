@@ -4,7 +4,10 @@
  * they are taken from the text rather than from JSON.parse.
  */
 import { createHash } from 'node:crypto';
-import type { EtcdSandbox } from './sandbox';
+/** What the helpers need from a cluster: etcdctl with a client identity (the lab's nodes, or the old sandbox). */
+export interface EtcdClient {
+  etcdctl(args: string[], endpoints?: string[], stdin?: string): Promise<string>;
+}
 
 /** etcd's default --max-txn-ops is 128; 100 puts per transaction stays under it. */
 const PUTS_PER_TXN = 100;
@@ -19,7 +22,7 @@ export function keyName(prefix: string, index: number): string {
 }
 
 /** Writes keys `<prefix>0000` ... with `expectedValue(index)`, through every member's endpoint. */
-export async function writeKeys(sandbox: EtcdSandbox, prefix: string, count: number, endpoints?: string[]): Promise<void> {
+export async function writeKeys(sandbox: EtcdClient, prefix: string, count: number, endpoints?: string[]): Promise<void> {
   for (let start = 0; start < count; start += PUTS_PER_TXN) {
     const puts: string[] = [];
     for (let index = start; index < Math.min(count, start + PUTS_PER_TXN); index += 1) puts.push(`put ${keyName(prefix, index)} ${expectedValue(index)}`);
@@ -29,7 +32,7 @@ export async function writeKeys(sandbox: EtcdSandbox, prefix: string, count: num
 }
 
 /** Every key and value under `prefix`, read with one linearizable range request. */
-export async function readKeys(sandbox: EtcdSandbox, prefix: string, endpoints?: string[]): Promise<Map<string, string>> {
+export async function readKeys(sandbox: EtcdClient, prefix: string, endpoints?: string[]): Promise<Map<string, string>> {
   const output = await sandbox.etcdctl(['get', prefix, '--prefix', '-w', 'json'], endpoints);
   const parsed = JSON.parse(output) as { kvs?: { key: string; value: string }[] };
   const keys = new Map<string, string>();

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { extractCodeBlocks, type CodeBlock } from './extract-blocks';
+import { parseEtcdMinors, type ShownBlock } from './verbatim';
 
 /**
  * `setup`, `run` and `manual` are executed (or stood in for) by `runScenario`; `config` marks a file's content,
@@ -37,8 +38,12 @@ export interface VerifiedBlock {
   code: string;
   /** 1-based line of the opening fence in the MDX file. */
   line: number;
-  /** `node="<n>"`: the control-plane node the block runs on (default 1). */
+  /** `node="<n>"`: the control-plane node the block runs on (default 1); the first of `nodes`. */
   node: number;
+  /** `node="1,2,3"`: a block the page says to run on each of these nodes, in this order. */
+  nodes: number[];
+  /** `etcd="3.6,3.7"`: the minors the block applies to; undefined = every minor the page claims. */
+  etcdMinors?: string[];
   /** For `manual` blocks: what the harness does instead. */
   action?: HarnessAction;
 }
@@ -47,6 +52,8 @@ export interface Runbook {
   file: string;
   /** `verified.scenarios` from the frontmatter; empty when the page claims no verification. */
   claimedScenarios: string[];
+  /** `verified.etcd` from the frontmatter: the minors the page claims its scenarios run on. */
+  claimedEtcd: string[];
   claimsVerification: boolean;
   blocks: VerifiedBlock[];
 }
@@ -62,11 +69,15 @@ function frontmatterOf(source: string): Record<string, unknown> {
   return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
 }
 
-function claimedScenariosOf(frontmatter: Record<string, unknown>): { claims: boolean; scenarios: string[] } {
+function claimedScenariosOf(frontmatter: Record<string, unknown>): { claims: boolean; scenarios: string[]; etcd: string[] } {
   const verified = frontmatter['verified'];
-  if (verified === undefined || verified === null) return { claims: false, scenarios: [] };
-  const scenarios = (verified as { scenarios?: unknown }).scenarios;
-  return { claims: true, scenarios: Array.isArray(scenarios) ? scenarios.map(String) : [] };
+  if (verified === undefined || verified === null) return { claims: false, scenarios: [], etcd: [] };
+  const { scenarios, etcd } = verified as { scenarios?: unknown; etcd?: unknown };
+  return {
+    claims: true,
+    scenarios: Array.isArray(scenarios) ? scenarios.map(String) : [],
+    etcd: Array.isArray(etcd) ? etcd.map(String) : [],
+  };
 }
 
 function titleOf(block: CodeBlock): string {
@@ -75,12 +86,6 @@ function titleOf(block: CodeBlock): string {
   const firstCommand = block.code.split('\n').find((line) => line.trim() !== '' && !line.trim().startsWith('#')) ?? '';
   return firstCommand.trim().slice(0, 60);
 }
-
-/**
- * Paths of a real kubeadm node. A block the harness runs must reach them through the variables exported by
- * "Set up your shell", which the harness points into the sandbox; a literal one would touch this machine.
- */
-const HOST_PATHS = ['/etc/kubernetes', '/var/lib/etcd', '/var/backups'];
 
 function parseVerifiedBlock(file: string, block: CodeBlock): VerifiedBlock | undefined {
   const verify = block.meta['verify'];
@@ -95,11 +100,23 @@ function parseVerifiedBlock(file: string, block: CodeBlock): VerifiedBlock | und
   if (kind !== 'config' && !SHELL_LANGS.has(block.lang)) throw new RunbookError(`${where}: a verified block must be a bash block, not "${block.lang || 'no language'}"`);
 
   const nodeMeta = block.meta['node'];
-  const node = nodeMeta === undefined ? 1 : Number(nodeMeta);
-  if (!Number.isInteger(node) || node < 1 || node > 3) throw new RunbookError(`${where}: node="${String(nodeMeta)}" must be 1, 2 or 3`);
+  const nodes = nodeMeta === undefined ? [1] : String(nodeMeta).split(',').map((part) => Number(part.trim()));
+  if (nodes.some((node) => !Number.isInteger(node) || node < 1 || node > 3) || new Set(nodes).size !== nodes.length) {
+    throw new RunbookError(`${where}: node="${String(nodeMeta)}" must be 1, 2 or 3, or a list of them such as "1,2,3"`);
+  }
+  const etcdMeta = block.meta['etcd'];
+  let etcdMinors: string[] | undefined;
+  if (etcdMeta !== undefined) {
+    try {
+      etcdMinors = parseEtcdMinors(String(etcdMeta === true ? '' : etcdMeta));
+    } catch (error) {
+      throw new RunbookError(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 
   const harness = block.meta['harness'];
-  const result: VerifiedBlock = { scenario, kind, title: titleOf(block), code: block.code, line: block.line, node };
+  const result: VerifiedBlock = { scenario, kind, title: titleOf(block), code: block.code, line: block.line, node: nodes[0] ?? 1, nodes };
+  if (etcdMinors) result.etcdMinors = etcdMinors;
   if (kind === 'manual') {
     if (typeof harness !== 'string' || !(HARNESS_ACTIONS as readonly string[]).includes(harness)) {
       throw new RunbookError(`${where}: a manual block needs harness="<action>", one of ${HARNESS_ACTIONS.join(', ')} (got ${JSON.stringify(harness ?? null)})`);
@@ -108,19 +125,13 @@ function parseVerifiedBlock(file: string, block: CodeBlock): VerifiedBlock | und
   } else if (harness !== undefined) {
     throw new RunbookError(`${where}: harness="..." belongs on manual blocks only; this block is "${kind}"`);
   }
-  if (kind === 'run') {
-    const hostPath = HOST_PATHS.find((prefix) => block.code.includes(prefix));
-    if (hostPath) {
-      throw new RunbookError(`${where}: the block "${result.title}" names ${hostPath} directly; use the variable exported by "Set up your shell" so the harness can point it at the sandbox`);
-    }
-  }
   return result;
 }
 
 /** Parses a runbook and checks its verification claim. Throws `RunbookError` naming the file and line. */
 export function loadRunbook(file: string, source = readFileSync(file, 'utf8')): Runbook {
   const shown = path.relative(process.cwd(), file) || file;
-  const { claims, scenarios: claimed } = claimedScenariosOf(frontmatterOf(source));
+  const { claims, scenarios: claimed, etcd: claimedEtcd } = claimedScenariosOf(frontmatterOf(source));
   const blocks: VerifiedBlock[] = [];
   for (const block of extractCodeBlocks(source)) {
     const parsed = parseVerifiedBlock(shown, block);
@@ -134,6 +145,8 @@ export function loadRunbook(file: string, source = readFileSync(file, 'utf8')): 
     if (own.length === 0) {
       throw new RunbookError(`${shown}: the frontmatter claims verification for scenario "${scenario}" but no block carries verify="${scenario}:..."`);
     }
+    // A scenario made of config blocks only (a script the page shows as a file) is run by its own test.
+    if (own.every((block) => block.kind === 'config')) continue;
     if (setups.length !== 1) {
       throw new RunbookError(`${shown}: scenario "${scenario}" needs exactly one verify="${scenario}:setup" block, found ${setups.length}`);
     }
@@ -144,11 +157,28 @@ export function loadRunbook(file: string, source = readFileSync(file, 'utf8')): 
       throw new RunbookError(`${shown}:${own[0]?.line}: the first block of scenario "${scenario}" must be its setup block`);
     }
   }
+  for (const block of blocks) {
+    const outside = (block.etcdMinors ?? []).filter((minor) => !claimedEtcd.includes(minor));
+    if (outside.length > 0) throw new RunbookError(`${shown}:${block.line}: etcd="${block.etcdMinors?.join(',')}" names ${outside.join(', ')}, which verified.etcd does not claim`);
+  }
   const unclaimed = [...new Set(blocks.filter((block) => block.kind !== 'config').map((block) => block.scenario))].filter((scenario) => !claimed.includes(scenario));
   if (unclaimed.length > 0) {
     throw new RunbookError(`${shown}: blocks are marked for scenario(s) ${unclaimed.join(', ')} that the frontmatter's verified.scenarios does not list`);
   }
-  return { file: shown, claimedScenarios: claimed, claimsVerification: claims, blocks };
+  return { file: shown, claimedScenarios: claimed, claimedEtcd, claimsVerification: claims, blocks };
+}
+
+/**
+ * Every shell block a reader sees on the page (verified or not; `output` blocks excluded): the denominator of the
+ * report's verbatim share.
+ */
+export function shownShellBlocks(source: string): ShownBlock[] {
+  return extractCodeBlocks(source)
+    .filter((block) => SHELL_LANGS.has(block.lang) && block.meta['output'] === undefined)
+    .map((block) => {
+      const etcd = block.meta['etcd'];
+      return { line: block.line, code: block.code, etcdMinors: typeof etcd === 'string' ? parseEtcdMinors(etcd) : undefined };
+    });
 }
 
 /**

@@ -1,62 +1,60 @@
 /**
- * Runs one scenario of a runbook against the sandbox: the page's setup block replaced by sandbox values, every
- * `:run` block verbatim in one bash session, every `:manual` block replaced by its harness action. The first
- * failure stops the scenario with an error naming the block, its MDX line and the failing command.
+ * Runs one scenario of a runbook on the lab's three namespaced control-plane nodes, the way an engineer follows
+ * the page: one bash session per node (a terminal on that machine), the page's own "Set up your shell" block run
+ * as written when a node's session opens (its example values are the lab's addresses and kubeadm's paths), every
+ * `run` block verbatim on each node its `node="…"` names, blocks with `etcd="…"` only on those minors. Nothing
+ * is substituted: a hand-off between nodes happens only if the page copies the file (`scp`, `ssh`), which the
+ * lab's shims turn into real copies between the nodes' file systems. The first failure stops the scenario with an
+ * error naming the block, its MDX line, the node and the failing command.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { misspeltEtcdctlCommands } from './etcdctl-commands';
-import { waitUntilMemberStarted } from './actions-etcd-ops';
+import { misspeltEtcdctlCommands, etcdctlCommandsOf } from './etcdctl-commands';
 import { BashSession } from './session';
-import { exportedNames, loadRunbook, type HarnessAction, type VerifiedBlock } from './runbook';
-import type { EtcdSandbox } from './sandbox';
+import { exportedNames, loadRunbook, type VerifiedBlock } from './runbook';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
-const DEFAULT_BLOCK_TIMEOUT_MS = 60_000;
+export const SHIM_DIR = path.join(import.meta.dirname, 'shims');
+/** Generous: the pages' own waits go up to two minutes (a promote loop up to five). */
+const DEFAULT_BLOCK_TIMEOUT_MS = 360_000;
 const OUTPUT_LINES_SHOWN = 12;
 
 /**
- * Values the sandbox gives the variables a "Set up your shell" block may export. Names listed in
- * NODE_LOCAL_VARIABLES change with the block's `node="<n>"`; the rest are the same on every node.
+ * What the runner needs from a lab: nodes it can enter, the etcd release they run, and the backup host the pages
+ * copy to. `tests/runbooks/lib/lab.ts` adapts the lab runtime (`tests/lab/`) to this.
  */
-export function sandboxVariables(sandbox: EtcdSandbox, nodeIndex = 1): Record<string, string> {
-  const node = sandbox.node(nodeIndex);
-  const values: Record<string, string> = {
-    ETCDCTL_API: '3',
-    ETCDCTL_ENDPOINTS: sandbox.clientUrls.join(','),
-    ETCDCTL_CACERT: sandbox.pki.caCert,
-    ETCDCTL_CERT: sandbox.pki.healthcheckClientCert,
-    ETCDCTL_KEY: sandbox.pki.healthcheckClientKey,
-    PKI_DIR: sandbox.pki.dir,
-    INITIAL_CLUSTER: sandbox.initialCluster,
-    RESTORE_CLUSTER_TOKEN: 'etcd-cluster-restored',
-    BACKUP_DIR: sandbox.backupDir,
-    SNAPSHOT_FILE: path.join(sandbox.backupDir, 'etcd-snapshot-sandbox.db'),
-    BACKUP_KEY_FILE: path.join(sandbox.root, 'etcd-backup.key'),
-    // Off-node copies (scp) are not run in the sandbox; the value only has to exist.
-    BACKUP_REMOTE: `${path.join(sandbox.root, 'offsite')}/`,
-    NODE_NAME: node.name,
-    DATA_DIR: node.dataDir,
-    RESTORED_DATA_DIR: node.restoredDataDir,
-    MANIFEST_DIR: node.manifestDir,
-    MANIFEST_HOLD_DIR: path.join(node.root, 'etc/kubernetes/manifests-stopped'),
-  };
-  for (const each of sandbox.nodes) {
-    values[`CP${each.index}_NAME`] = each.name;
-    values[`CP${each.index}_CLIENT_URL`] = each.clientUrl;
-    values[`CP${each.index}_PEER_URL`] = each.peerUrl;
-  }
-  return values;
+export interface ScenarioNode {
+  index: number;
+  name: string;
+  address: string;
+  /** The node's own files (its /etc/kubernetes, /var/lib, /var/backups, /tmp …) as seen from the host. */
+  root: string;
+  /** Inode of the node's mount namespace: how the ssh shim finds a process inside the node. */
+  mountNsInode: number;
+  /** Argument vector prefix that runs a program inside the node (`nsenter --target <pid> … --`). */
+  enter: string[];
+  /** PATH inside the node: the etcd release's binaries and the lab's crictl/systemctl shims. */
+  path: string;
 }
 
-export const NODE_LOCAL_VARIABLES = ['NODE_NAME', 'DATA_DIR', 'RESTORED_DATA_DIR', 'MANIFEST_DIR', 'MANIFEST_HOLD_DIR'] as const;
+export interface ScenarioLab {
+  etcdMinor: string;
+  etcdVersion: string;
+  /** Folder with this release's etcdctl, for the spelling check. */
+  etcdBinDir: string;
+  nodes: ScenarioNode[];
+  /** Host folder standing for `backup.example.internal` (created by the runner if missing). */
+  backupHostDir: string;
+}
 
-export interface ScenarioContext {
-  sandbox: EtcdSandbox;
+export interface BlockContext {
+  lab: ScenarioLab;
   block: VerifiedBlock;
-  /** Reads a shell variable from the scenario's bash session. */
-  readVariable: (name: string) => Promise<string>;
+  /** The node this run of the block was on. */
+  node: number;
+  /** Reads a shell variable from a node's session (default: the node the block ran on). */
+  readVariable: (name: string, node?: number) => Promise<string>;
   log: (line: string) => void;
 }
 
@@ -64,33 +62,35 @@ export interface ScenarioOptions {
   /** Path of the MDX file, absolute or relative to the repository root. */
   runbook: string;
   scenario: string;
-  sandbox: EtcdSandbox;
+  lab: ScenarioLab;
   /** MDX text to use instead of the file's (a deliberately broken copy, a fixture). */
   source?: string;
-  /** Values added to, or replacing, `sandboxVariables()` for this scenario. */
-  variables?: Record<string, string>;
-  /** Called after each block (and after each manual block's action) succeeded: the test's own moves. */
-  afterBlock?: (context: ScenarioContext) => Promise<void> | void;
+  /** Called after each block succeeded on a node: the test's own moves (a node losing power, writing data). */
+  afterBlock?: (context: BlockContext) => Promise<void> | void;
+  /** Called before each block runs on a node. */
+  beforeBlock?: (context: BlockContext) => Promise<void> | void;
   blockTimeoutMs?: number;
 }
 
 export interface ScenarioReport {
   file: string;
-  blocksRun: number;
-  manualActions: HarnessAction[];
+  /** Distinct blocks that ran verbatim (setup blocks included), by MDX line. */
+  ranLines: number[];
+  /** Runs of blocks on nodes (a block on three nodes counts three times). */
+  blockRuns: number;
+  /** Blocks of the scenario left out because their `etcd="…"` excludes this minor. */
+  otherVersionBlocks: number;
   durationMs: number;
-  /** Every variable the setup block exported, with its value at the end of the scenario. */
+  /** Every variable the setup block exported, read back from node 1's session at the end. */
   variables: Record<string, string>;
-  /** Output of each `run` block, by block title, for tests that check what the page's own checks printed. */
+  /** Output of each run, by block title (with ` @cp-N` for blocks on several nodes). */
   outputs: Record<string, string>;
 }
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
+  /** Blocks that ran verbatim before the failure, for the report. */
+  ranLines: number[] = [];
 }
 
 function indent(text: string): string {
@@ -100,158 +100,195 @@ function indent(text: string): string {
   return shown.join('\n');
 }
 
-async function performAction(action: HarnessAction, block: VerifiedBlock, sandbox: EtcdSandbox, session: BashSession): Promise<string> {
-  const node = sandbox.node(block.node);
-  switch (action) {
-    case 'stop-member':
-      await sandbox.stopMember(node.index);
-      return `stopped ${node.name} (SIGTERM)`;
-    case 'kill-member':
-      await sandbox.killMember(node.index);
-      return `killed ${node.name} (SIGKILL)`;
-    case 'start-member': {
-      // What `etcdctl member add` prints and a page exports for the new member; absent for a plain restart.
-      const initialCluster = await session.readVariable('ETCD_INITIAL_CLUSTER');
-      const state = await session.readVariable('ETCD_INITIAL_CLUSTER_STATE');
-      const name = await session.readVariable('ETCD_NAME');
-      sandbox.startMember(node.index, {
-        dataDir: node.dataDir,
-        ...(initialCluster ? { initialCluster } : {}),
-        ...(state === 'existing' || state === 'new' ? { initialClusterState: state } : {}),
-        ...(name ? { name } : {}),
-      });
-      const proof = await waitUntilMemberStarted(sandbox, node.index);
-      return `started ${node.name} on ${path.relative(sandbox.root, node.dataDir)}${initialCluster ? ` with --initial-cluster=${initialCluster} --initial-cluster-state=${state || 'new'}` : ''}; ${proof === 'healthy' ? 'it answers endpoint health' : 'the cluster lists it as a started learner'}`;
-    }
-    case 'stop-all-members':
-      await sandbox.stopAll();
-      return `stopped ${sandbox.nodes.map((each) => each.name).join(', ')} (SIGTERM)`;
-    case 'start-all-members':
-      for (const each of sandbox.nodes) if (!sandbox.isRunning(each.index)) sandbox.startMember(each.index);
-      await sandbox.waitHealthy();
-      return 'started every stopped member on its current data directory; all answer endpoint health';
-    case 'start-restored-members': {
-      for (const each of sandbox.nodes) {
-        if (sandbox.isRunning(each.index)) throw new ScenarioError(`${each.name} is still running; the page must stop every member before it starts restored ones`);
-        sandbox.startMember(each.index, { dataDir: each.restoredDataDir });
-      }
-      await sandbox.waitHealthy();
-      return `started ${sandbox.nodes.map((each) => each.name).join(', ')} on their RESTORED_DATA_DIR; all answer endpoint health`;
-    }
-  }
-}
-
-/**
- * The harness runs sandbox values in place of the page's setup block, so the page's own block is checked apart:
- * alone, in an empty environment, it must run under `set -euo pipefail` and give every name it exports a
- * non-empty value. A broken quote or a `$NAME` used before it is set would otherwise reach readers unnoticed.
- */
-function checkPageSetup(file: string, setup: VerifiedBlock, names: string[]): void {
-  const report = names.map((name) => `printf '%s=%s\\n' ${name} "\${${name}:-}"`).join('\n');
-  const result = spawnSync('bash', ['--noprofile', '--norc', '-c', `set -euo pipefail\n${setup.code}\n${report}`], {
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
-    timeout: 10_000,
-  });
-  if (result.status !== 0) {
-    throw new ScenarioError(`${file}:${setup.line}: the page's own setup block fails on its own: ${result.stderr.trim() || `exit ${result.status}`}`);
-  }
-  const empty = names.filter((name) => !new RegExp(`^${name}=.+$`, 'm').test(result.stdout));
-  if (empty.length > 0) throw new ScenarioError(`${file}:${setup.line}: the page's own setup block leaves ${empty.join(', ')} empty`);
-}
-
-/** Every shell block of a scenario must parse (`bash -n`), the manual ones too: readers paste them. */
+/** Every block of a scenario must parse (`bash -n`): readers paste them. */
 function checkSyntax(file: string, blocks: VerifiedBlock[]): void {
   for (const block of blocks) {
+    if (block.kind === 'config') continue;
     const result = spawnSync('bash', ['-n'], { input: block.code, encoding: 'utf8' });
     if (result.status !== 0) throw new ScenarioError(`${file}:${block.line} (block "${block.title}") is not valid bash: ${result.stderr.trim()}`);
   }
 }
 
+/** Hosts the ssh/scp shims resolve (node names and addresses): `<host>=<mount ns inode>:<node root>`. */
+function hostsVariable(lab: ScenarioLab): string {
+  return lab.nodes.flatMap((node) => [node.name, node.address].map((host) => `${host}=${node.mountNsInode}:${node.root}`)).join(' ');
+}
+
+/** The session environment of a node: a root login's basics, the lab's PATH, the shims' host table. */
+export function nodeEnvironment(lab: ScenarioLab, node: ScenarioNode): NodeJS.ProcessEnv {
+  return {
+    PATH: `${SHIM_DIR}:${node.path}`,
+    HOME: '/root',
+    USER: 'root',
+    LANG: 'C.UTF-8',
+    TZ: 'UTC',
+    HANDBOOK_LAB_HOSTS: hostsVariable(lab),
+    HANDBOOK_LAB_BACKUP_HOSTS: `backup.example.internal=${lab.backupHostDir}`,
+  };
+}
+
+/** Opens a bash session inside a node; its block files live in the node's own /tmp. */
+export function openNodeSession(lab: ScenarioLab, node: ScenarioNode, label: string): { session: BashSession; cleanup: () => void } {
+  const inside = `/tmp/handbook-session-${label}-${process.pid}-${Date.now()}`;
+  const seen = path.join(node.root, inside);
+  mkdirSync(seen, { recursive: true });
+  const session = new BashSession(seen, nodeEnvironment(lab, node), { prefix: node.enter, workDirInside: inside });
+  return {
+    session,
+    cleanup: () => rmSync(seen, { recursive: true, force: true }),
+  };
+}
+
 /** Runs the scenario; resolves with a report, or rejects with a ScenarioError that names the failing block. */
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioReport> {
   const started = Date.now();
+  const { lab } = options;
   const file = path.resolve(REPO_ROOT, options.runbook);
   const source = options.source ?? readFileSync(file, 'utf8');
   const runbook = loadRunbook(path.relative(REPO_ROOT, file), source);
-  const blocks = runbook.blocks.filter((block) => block.scenario === options.scenario);
-  if (blocks.length === 0) throw new ScenarioError(`${runbook.file} has no block marked verify="${options.scenario}:..."`);
+  if (!runbook.claimedEtcd.includes(lab.etcdMinor)) {
+    throw new ScenarioError(`${runbook.file} does not claim etcd ${lab.etcdMinor} (verified.etcd: ${runbook.claimedEtcd.join(', ') || 'none'})`);
+  }
+  const all = runbook.blocks.filter((block) => block.scenario === options.scenario);
+  if (all.length === 0) throw new ScenarioError(`${runbook.file} has no block marked verify="${options.scenario}:..."`);
+  const blocks = all.filter((block) => block.etcdMinors === undefined || block.etcdMinors.includes(lab.etcdMinor));
   const setup = blocks[0];
   if (!setup || setup.kind !== 'setup') throw new ScenarioError(`${runbook.file}: scenario "${options.scenario}" must start with its setup block`);
+  if (blocks.some((block) => block.kind === 'manual')) {
+    const manual = blocks.find((block) => block.kind === 'manual');
+    throw new ScenarioError(`${runbook.file}:${manual?.line}: manual blocks are not run on the lab; write the step as a run block (the lab has the node, its manifests and kubelet)`);
+  }
 
-  // Checked before anything runs: etcdctl would accept a misspelt prefix (see etcdctl-commands.ts).
+  // Checked before anything runs, against this release's etcdctl: a command it lacks prints help and exits 0.
+  const commands = etcdctlCommandsOf(path.join(lab.etcdBinDir, 'etcdctl'));
   const misspelt = blocks
-    .filter((block) => block.kind === 'run')
-    .flatMap((block) => misspeltEtcdctlCommands(block.code).map((problem) => `${runbook.file}:${block.line + problem.line} (block "${block.title}"): ${problem.message}`));
-  if (misspelt.length > 0) throw new ScenarioError(`Blocks name etcdctl commands that do not exist:\n${misspelt.join('\n')}`);
-
-  const { sandbox } = options;
-  const valuesFor = (nodeIndex: number) => ({ ...sandboxVariables(sandbox, nodeIndex), ...options.variables });
+    .filter((block) => block.kind === 'run' || block.kind === 'setup')
+    .flatMap((block) => misspeltEtcdctlCommands(block.code, commands).map((problem) => `${runbook.file}:${block.line + problem.line} (block "${block.title}"): ${problem.message}`));
+  if (misspelt.length > 0) throw new ScenarioError(`Blocks name etcdctl commands that etcdctl ${commands.version} does not have:\n${misspelt.join('\n')}`);
+  checkSyntax(runbook.file, blocks);
   const names = exportedNames(setup.code);
   if (names.length === 0) throw new ScenarioError(`${runbook.file}:${setup.line}: the setup block exports no variables`);
-  const missing = names.filter((name) => valuesFor(1)[name] === undefined);
-  if (missing.length > 0) {
-    throw new ScenarioError(
-      `${runbook.file}:${setup.line}: the setup block exports ${missing.join(', ')}, which the sandbox does not provide; ` +
-        'add them to sandboxVariables() or the scenario test\'s variables',
-    );
-  }
-  checkSyntax(runbook.file, blocks);
-  checkPageSetup(runbook.file, setup, names);
-  const exportsFor = (nodeIndex: number, only?: readonly string[]) =>
-    names
-      .filter((name) => only === undefined || only.includes(name))
-      .map((name) => `export ${name}=${shellQuote(valuesFor(nodeIndex)[name] ?? '')}`)
-      .join('\n');
 
+  mkdirSync(lab.backupHostDir, { recursive: true });
   const log = (line: string) => console.log(line);
-  const workDir = mkdtempSync(path.join(sandbox.root, `session-${options.scenario}-`));
-  const session = new BashSession(workDir, { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: workDir, LANG: 'C.UTF-8', TZ: 'UTC' });
-  const manualActions: HarnessAction[] = [];
+  const sessions = new Map<number, { session: BashSession; cleanup: () => void }>();
+  const ranLines = new Set<number>();
   const outputs: Record<string, string> = {};
-  let currentNode = 1;
-  log(`scenario ${options.scenario} from ${runbook.file} (${blocks.length} blocks)`);
+  let blockRuns = 0;
+  const timeoutMs = options.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS;
+
+  const nodeOf = (index: number): ScenarioNode => {
+    const node = lab.nodes.find((each) => each.index === index);
+    if (!node) throw new ScenarioError(`the lab has no node ${index}`);
+    return node;
+  };
+  const fail = (message: string): never => {
+    const error = new ScenarioError(message);
+    error.ranLines = [...ranLines];
+    throw error;
+  };
+  const runOn = async (block: VerifiedBlock, index: number, label: string): Promise<string> => {
+    const session = sessions.get(index)?.session;
+    if (!session) return fail(`${label}: no session on node ${index}`);
+    const outcome = await session.run(block.code, timeoutMs);
+    if (!outcome.ok) {
+      const where = outcome.failedLine !== undefined ? `${runbook.file}:${block.line + outcome.failedLine}` : `${runbook.file}:${block.line}`;
+      const reason = outcome.timedOut
+        ? `did not finish within ${timeoutMs / 1000} s`
+        : `failed with exit code ${outcome.exitCode ?? 'unknown'}${outcome.failedCommand ? ` at ${where}: ${outcome.failedCommand}` : ''}`;
+      return fail(`Block ${label} ${reason}\n--- output ---\n${outcome.output.trimEnd() || '(none)'}`);
+    }
+    return outcome.output;
+  };
+  const ensureSession = async (index: number): Promise<void> => {
+    if (sessions.has(index)) return;
+    const node = nodeOf(index);
+    const opened = openNodeSession(lab, node, `${options.scenario}-${node.name}`);
+    sessions.set(index, opened);
+    // The page's own setup block, as written, as the engineer runs it on arriving at the node.
+    const label = `setup "${setup.title}" (${runbook.file}:${setup.line}, ${node.name})`;
+    const output = await runOn(setup, index, label);
+    const empty: string[] = [];
+    for (const name of names) if ((await opened.session.readVariable(name)) === '') empty.push(name);
+    if (empty.length > 0) fail(`${label}: leaves ${empty.join(', ')} empty`);
+    ranLines.add(setup.line);
+    blockRuns += 1;
+    log(`  ✓ ${label}: ran as written${output.trim() ? `\n${indent(output)}` : ''}`);
+  };
+  const contextFor = (block: VerifiedBlock, node: number): BlockContext => ({
+    lab,
+    block,
+    node,
+    log,
+    readVariable: async (name, from = node) => {
+      const session = sessions.get(from)?.session;
+      if (!session) throw new Error(`no session on node ${from}`);
+      return session.readVariable(name);
+    },
+  });
+
+  log(`scenario ${options.scenario} from ${runbook.file} on etcd ${lab.etcdVersion} (${blocks.length} blocks${blocks.length < all.length ? `, ${all.length - blocks.length} for other etcd minors` : ''})`);
   try {
     for (const [position, block] of blocks.entries()) {
-      const label = `#${position + 1} ${block.kind} "${block.title}" (${runbook.file}:${block.line}, ${sandbox.node(block.node).name})`;
-      if (block.kind === 'manual') {
-        const action = block.action;
-        if (!action) throw new ScenarioError(`${label}: no harness action`);
-        let done: string;
-        try {
-          done = await performAction(action, block, sandbox, session);
-        } catch (error) {
-          throw new ScenarioError(`${label}: harness action ${action} failed: ${error instanceof Error ? error.message : String(error)}`);
-        }
-        manualActions.push(action);
-        log(`  ⚙ ${label}: not run; harness ${action}: ${done}`);
-      } else {
-        if (block.node !== currentNode && block.kind === 'run') {
-          const switched = await session.run(exportsFor(block.node, NODE_LOCAL_VARIABLES), 5_000);
-          if (!switched.ok) throw new ScenarioError(`${label}: could not switch the session to node ${block.node}`);
-          currentNode = block.node;
-        }
-        const code = block.kind === 'setup' ? exportsFor(block.node) : block.code;
-        const outcome = await session.run(code, options.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS);
-        if (!outcome.ok) {
-          const where = outcome.failedLine !== undefined ? `${runbook.file}:${block.line + outcome.failedLine}` : `${runbook.file}:${block.line}`;
-          const reason = outcome.timedOut
-            ? `did not finish within ${(options.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS) / 1000} s`
-            : `failed with exit code ${outcome.exitCode ?? 'unknown'}${outcome.failedCommand ? ` at ${where}: ${outcome.failedCommand}` : ''}`;
-          throw new ScenarioError(`Block ${label} ${reason}\n--- output ---\n${outcome.output.trimEnd() || '(none)'}`);
-        }
-        const note = block.kind === 'setup' ? `replaced by sandbox values for ${names.join(', ')}` : `ok in ${(outcome.durationMs / 1000).toFixed(1)} s`;
-        log(`  ✓ ${label}: ${note}`);
-        if (block.kind === 'run') outputs[block.title] = outcome.output;
-        if (block.kind === 'run' && outcome.output.trim() !== '') log(indent(outcome.output));
+      if (block.kind === 'setup' || block.kind === 'config') continue;
+      // A block for several nodes runs on all of them at once, like an engineer with a terminal on each; the
+      // test's hooks run after every node has finished, in node order.
+      for (const index of block.nodes) await ensureSession(index);
+      for (const index of block.nodes) await options.beforeBlock?.(contextFor(block, index));
+      const runs = await Promise.allSettled(
+        block.nodes.map(async (index) => {
+          const node = nodeOf(index);
+          const label = `#${position + 1} "${block.title}" (${runbook.file}:${block.line}, ${node.name})`;
+          const blockStarted = Date.now();
+          const output = await runOn(block, index, label);
+          return { index, label, output, seconds: (Date.now() - blockStarted) / 1000 };
+        }),
+      );
+      const failed = runs.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      for (const result of runs) {
+        if (result.status !== 'fulfilled') continue;
+        const { index, label, output, seconds } = result.value;
+        blockRuns += 1;
+        outputs[block.nodes.length > 1 ? `${block.title} @${nodeOf(index).name}` : block.title] = output;
+        log(`  ✓ ${label}: ok in ${seconds.toFixed(1)} s${output.trim() ? `\n${indent(output)}` : ''}`);
       }
-      await options.afterBlock?.({ sandbox, block, readVariable: (name) => session.readVariable(name), log });
+      if (failed) throw failed.reason;
+      ranLines.add(block.line);
+      for (const index of block.nodes) await options.afterBlock?.(contextFor(block, index));
     }
+    await ensureSession(1);
     const variables: Record<string, string> = {};
-    for (const name of names) variables[name] = await session.readVariable(name);
-    return { file: runbook.file, blocksRun: blocks.length, manualActions, durationMs: Date.now() - started, variables, outputs };
+    const first = sessions.get(1)?.session;
+    for (const name of names) variables[name] = (await first?.readVariable(name)) ?? '';
+    return {
+      file: runbook.file,
+      ranLines: [...ranLines],
+      blockRuns,
+      otherVersionBlocks: all.length - blocks.length,
+      durationMs: Date.now() - started,
+      variables,
+      outputs,
+    };
+  } catch (error) {
+    if (error instanceof ScenarioError) {
+      error.ranLines = [...ranLines];
+      throw error;
+    }
+    const wrapped = new ScenarioError(error instanceof Error ? error.message : String(error));
+    wrapped.ranLines = [...ranLines];
+    throw wrapped;
   } finally {
-    await session.close();
-    rmSync(workDir, { recursive: true, force: true });
+    for (const { session, cleanup } of sessions.values()) {
+      await session.close();
+      cleanup();
+    }
   }
+}
+
+/** Runs a command inside a node and returns its output (for tests' own checks, not for page blocks). */
+export function inNode(lab: ScenarioLab, index: number, command: string): string {
+  const node = lab.nodes.find((each) => each.index === index);
+  if (!node) throw new Error(`the lab has no node ${index}`);
+  const [program = 'bash', ...args] = [...node.enter, 'bash', '--noprofile', '--norc', '-c', command];
+  return execFileSync(program, args, { encoding: 'utf8', env: nodeEnvironment(lab, node), stdio: ['ignore', 'pipe', 'pipe'] });
 }

@@ -28,19 +28,29 @@ const PROLOGUE = [
   '',
 ].join('\n');
 
+export interface SessionPlacement {
+  /** Argument vector that runs a program elsewhere, e.g. inside a lab node's namespaces (`nsenter … --`). */
+  prefix?: string[];
+  /** `workDir` as the bash process sees it, when that differs from this process's view (another mount namespace). */
+  workDirInside?: string;
+}
+
 export class BashSession {
   private readonly child: ChildProcess;
   private readonly workDir: string;
+  private readonly workDirInside: string;
   private output = '';
   private control = '';
   private blockCount = 0;
   private exited = false;
   private readonly waiters = new Set<() => void>();
 
-  constructor(workDir: string, env: NodeJS.ProcessEnv) {
+  constructor(workDir: string, env: NodeJS.ProcessEnv, placement: SessionPlacement = {}) {
     this.workDir = workDir;
-    this.child = spawn('bash', ['--noprofile', '--norc'], {
-      cwd: workDir,
+    this.workDirInside = placement.workDirInside ?? workDir;
+    const [program = 'bash', ...args] = [...(placement.prefix ?? []), 'bash', '--noprofile', '--norc'];
+    this.child = spawn(program, args, {
+      cwd: placement.prefix ? '/' : workDir,
       env,
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
@@ -68,7 +78,7 @@ export class BashSession {
       if (this.child.pid !== undefined) forgetGroup(this.child.pid);
       notify();
     });
-    this.child.stdin?.write(PROLOGUE);
+    this.child.stdin?.write(`cd ${JSON.stringify(this.workDirInside)}\n${PROLOGUE}`);
   }
 
   private waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -96,8 +106,9 @@ export class BashSession {
     if (this.exited) throw new Error('the bash session has already exited');
     this.blockCount += 1;
     const id = this.blockCount;
-    const file = path.join(this.workDir, `block-${String(id).padStart(2, '0')}.sh`);
-    writeFileSync(file, `${code}\n`);
+    const name = `block-${String(id).padStart(2, '0')}.sh`;
+    writeFileSync(path.join(this.workDir, name), `${code}\n`);
+    const file = path.join(this.workDirInside, name);
     const outputStart = this.output.length;
     const controlStart = this.control.length;
     const started = Date.now();

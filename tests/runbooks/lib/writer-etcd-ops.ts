@@ -2,7 +2,7 @@
  * Helpers for the etcd-ops scenarios (member replacement, NOSPACE): a background writer that records every write
  * etcd acknowledged, and readers that parse `etcdctl ... -w json` output.
  */
-import type { EtcdSandbox } from './sandbox';
+import type { EtcdClient } from './keys';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,7 +25,7 @@ export class AcknowledgedWriter {
   private loop: Promise<void> | undefined;
 
   constructor(
-    private readonly sandbox: EtcdSandbox,
+    private readonly sandbox: EtcdClient,
     private readonly prefix: string,
     /** Pause between writes, so the writer does not starve etcd of CPU on a small machine. */
     private readonly pauseMs = 25,
@@ -97,7 +97,7 @@ interface JsonKeyValue {
  * Every key under `prefix` with its value, read through `endpoints`. `serializable` reads answer from the member's
  * own copy instead of going through the leader, so they show what that member has applied.
  */
-export async function readPrefix(sandbox: EtcdSandbox, prefix: string, endpoints: string[], serializable = false): Promise<Map<string, string>> {
+export async function readPrefix(sandbox: EtcdClient, prefix: string, endpoints: string[], serializable = false): Promise<Map<string, string>> {
   const args = ['get', prefix, '--prefix', '-w', 'json', ...(serializable ? ['--consistency=s'] : [])];
   const parsed = JSON.parse(await sandbox.etcdctl(args, endpoints)) as { kvs?: JsonKeyValue[] };
   const decode = (base64: string | undefined) => Buffer.from(base64 ?? '', 'base64').toString('utf8');
@@ -118,7 +118,7 @@ export interface MemberRow {
 }
 
 /** `etcdctl member list -w json`, with the IDs in the hex form the table and `member remove` use. */
-export async function memberList(sandbox: EtcdSandbox): Promise<MemberRow[]> {
+export async function memberList(sandbox: EtcdClient): Promise<MemberRow[]> {
   const stdout = await sandbox.etcdctl(['member', 'list', '-w', 'json']);
   // Member IDs are 64-bit and do not fit a JS number; quote them before parsing.
   const quoted = stdout.replace(/"ID":(\d+)/g, '"ID":"$1"');
@@ -143,7 +143,7 @@ export interface EndpointStatusRow {
 }
 
 /** `etcdctl endpoint status -w json` for the given endpoints. */
-export async function endpointStatus(sandbox: EtcdSandbox, endpoints: string[]): Promise<EndpointStatusRow[]> {
+export async function endpointStatus(sandbox: EtcdClient, endpoints: string[]): Promise<EndpointStatusRow[]> {
   const stdout = await sandbox.etcdctl(['endpoint', 'status', '-w', 'json'], endpoints);
   const quoted = stdout.replace(/"(member_id|leader|cluster_id)":(\d+)/g, '"$1":"$2"');
   const parsed = JSON.parse(quoted) as {
