@@ -8,11 +8,13 @@ import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { KubeLab, LAB_IGNORED_PREFLIGHT_CHECKS, LB_VIP, LB_PORT } from './kube.ts';
-import { BlockFailure, PageRunner, scenarioBlocks, type PageBlock } from './kube-runbook.ts';
-import { REPO_ROOT } from './versions.ts';
+import { KubeLab, LAB_IGNORED_PREFLIGHT_CHECKS, LB_VIP, LB_PORT } from '../lab/kube.ts';
+import { BlockFailure, PageRunner, scenarioBlocks, type PageBlock } from '../lab/kube-runbook.ts';
+import { REPO_ROOT } from '../lab/versions.ts';
 
-const REBUILD_PAGE = path.join(REPO_ROOT, 'src/content/runbooks/rebuild-control-plane-node.mdx');
+/** The page and the scenario its `verify="rebuild:…"` blocks belong to. */
+const REBUILD = { runbook: 'src/content/runbooks/rebuild-control-plane-node.mdx', scenario: 'rebuild' } as const;
+const REBUILD_PAGE = path.join(REPO_ROOT, REBUILD.runbook);
 const CONFIGMAP_COUNT = 300;
 const CHECK_NAMESPACE = 'rebuild-check';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,7 +95,7 @@ interface RebuildOutcome {
  * into the new node's terminal as printed, as a person carrying the line over SSH would.
  */
 async function runRebuild(kubeLab: KubeLab, source: string, print: (line: string) => void): Promise<RebuildOutcome> {
-  const blocks = scenarioBlocks(source, 'rebuild');
+  const blocks = scenarioBlocks(source, REBUILD.scenario);
   const runner = new PageRunner(kubeLab, blocks);
   const failureStarted = Date.now();
   await kubeLab.wipeNode(2);
@@ -201,7 +203,7 @@ describe('kubeadm control plane in the lab: Kubernetes 1.37, stacked etcd 3.7, H
   test('a copy of the page whose join line lacks --control-plane fails the run', async () => {
     const kubeLab = lab();
     const source = readFileSync(REBUILD_PAGE, 'utf8');
-    const joinBlock = scenarioBlocks(source, 'rebuild').find((block) => block.node === 2 && block.code.includes('kubeadm join'));
+    const joinBlock = scenarioBlocks(source, REBUILD.scenario).find((block) => block.node === 2 && block.code.includes('kubeadm join'));
     expect(joinBlock?.code).toContain('--control-plane');
     const broken = source.replace(joinBlock?.code ?? '', (joinBlock?.code ?? '').replace(/ *--control-plane/, ''));
     expect(broken).not.toBe(source);
