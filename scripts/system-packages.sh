@@ -13,6 +13,12 @@ declare -A package_for=(
   [chromium]=chromium
   [openssl]=openssl
   [pdftotext]=poppler-utils
+  # The lab (tests/lab): bridge, veths and network namespaces; persistent mount and UTS namespaces.
+  [ip]=iproute2
+  [nsenter]=util-linux
+  [unshare]=util-linux
+  [findmnt]=util-linux
+  [mountpoint]=util-linux
 )
 
 missing=()

@@ -160,7 +160,9 @@ export class Lab {
       if ((options.bringUp ?? 'kubeadm-join') === 'kubeadm-join') await lab.kubeadmBringUp();
       lab.timings.bringUpMs = Date.now() - bringUpStarted;
     } catch (error) {
-      await lab.close();
+      // The start's own error is the one to report; teardown trouble is added to it, not put in its place.
+      const problems = lab.closeSync();
+      if (problems.length > 0 && error instanceof Error) error.message += `\n(teardown after the failed start left: ${problems.join('; ')})`;
       throw error;
     }
     lab.timings.totalMs = Date.now() - acquired;
