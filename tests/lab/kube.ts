@@ -36,7 +36,7 @@ export const CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
  * are therefore downgraded to warnings by name (`--ignore-preflight-errors`). kube.test.ts checks that each of them
  * really fails in the lab and that no other check does. Every other preflight check runs.
  */
-export const LAB_IGNORED_PREFLIGHT_CHECKS = ['ImagePull', 'KubeletVersion', 'FileExisting-crictl', 'FileExisting-conntrack', 'FileContent--proc-sys-net-ipv4-ip_forward', 'SystemVerification', 'Service-Kubelet'];
+export const LAB_IGNORED_PREFLIGHT_CHECKS = ['ImagePull', 'KubeletVersion', 'FileContent--proc-sys-net-ipv4-ip_forward'];
 
 const AGENT_SCRIPT = path.join(REPO_ROOT, 'tests', 'lab', 'kubeagent.ts');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
