@@ -244,7 +244,10 @@ export class KubeLab {
   }
 
   private startHaproxy(): void {
-    this.lab.addBridgeAddress(LB_VIP);
+    // On the lab bridge itself (the host's side), so `ip route get` on the host calls it local; Lab.addBridgeAddress
+    // wants `dev hblab0` there. The check that matters is the nodes': they must reach it through their eth0.
+    const added = spawnSyncText('ip', ['addr', 'add', `${LB_VIP}/24`, 'dev', this.lab.bridge]);
+    if (added.status !== 0) throw new Error(`ip addr add ${LB_VIP}: ${added.output}`);
     const dir = path.join(this.lab.root, 'haproxy');
     mkdirSync(dir, { recursive: true });
     const config = path.join(dir, 'haproxy.cfg');
@@ -321,7 +324,11 @@ export class KubeLab {
   }
 
   private async init(): Promise<void> {
-    for (const node of this.lab.nodes) await this.bindHosts(node.index);
+    for (const node of this.lab.nodes) {
+      await this.bindHosts(node.index);
+      const route = await this.lab.check(node.index, `ip route get ${LB_VIP}`);
+      if (!/\bdev eth0\b/.test(route)) throw new Error(`${node.name}: ip route get ${LB_VIP} does not use eth0: ${route}`);
+    }
     writeFileSync(this.lab.hostPath(1, '/srv/kubeadm/init.yaml'), this.initConfig());
     this.print('kube lab: kubeadm init on cp-1');
     const result = await this.lab.run(1, 'kubeadm init --config /srv/kubeadm/init.yaml --upload-certs 2>&1', { timeoutMs: 600_000 });
