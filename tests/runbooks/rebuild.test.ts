@@ -205,7 +205,12 @@ describe('kubeadm control plane in the lab: Kubernetes 1.37, stacked etcd 3.7, H
     const source = readFileSync(REBUILD_PAGE, 'utf8');
     const joinBlock = scenarioBlocks(source, REBUILD.scenario).find((block) => block.node === 2 && block.code.includes('kubeadm join'));
     expect(joinBlock?.code).toContain('--control-plane');
-    const broken = source.replace(joinBlock?.code ?? '', (joinBlock?.code ?? '').replace(/ *--control-plane/, ''));
+    // The page's lines are indented (the block sits in a list): drop the flag on the first line after the join
+    // block's fence that carries it.
+    const lines = source.split('\n');
+    const flagLine = lines.findIndex((text, index) => index >= (joinBlock?.line ?? 0) && text.includes(' --control-plane'));
+    lines[flagLine] = (lines[flagLine] ?? '').replace(/ --control-plane/, '');
+    const broken = lines.join('\n');
     expect(broken).not.toBe(source);
     let failure: unknown;
     try {
