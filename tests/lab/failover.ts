@@ -234,6 +234,8 @@ async function main(): Promise<number> {
     for (let trial = 0; trial < step.trials; trial += 1) {
       // A random phase against the leader's renew loop and the standbys' try loops, as the model assumes.
       await sleep(Math.random() * 2 * timing.retryPeriodSeconds * 1000);
+      // After a released Lease the holder can be empty for a moment; stop only an instance that holds it.
+      await waitFor(`a ${component} leader`, 60_000, () => /^cp[123]_/.test(readLease(kubectl, admin, leaseName)?.holderIdentity ?? ''));
       const before = readLease(kubectl, admin, leaseName);
       const holder = before?.holderIdentity ?? '';
       const index = Number(/^cp([123])_/.exec(holder)?.[1]) - 1;
