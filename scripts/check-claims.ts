@@ -16,7 +16,7 @@ if (!reportFile || !existsSync(reportFile)) {
 const report = JSON.parse(readFileSync(reportFile, 'utf8')) as VitestJsonReport;
 const claims = readClaims(path.join(import.meta.dirname, '../src/content/runbooks'));
 for (const each of claimCoverage(claims, report)) {
-  console.log(`${each.file} · ${each.scenario} · etcd ${each.patch ?? `${each.minor} (not in lab/versions.json)`}: ${each.passedTests.length} passed test(s) ran it`);
+  console.log(`${each.file} · ${each.scenario} · ${each.product} ${each.patch ?? `${each.minor} (not in lab/versions.json)`}: ${each.passedTests.length} passed test(s) ran it`);
 }
 const problems = uncoveredClaims(claims, report);
 for (const problem of problems) console.error(`✗ ${problem}`);

@@ -12,13 +12,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { definePlugin, type ExpressiveCodePlugin } from '@astrojs/starlight/expressive-code';
 import { h, type Element, type ElementContent } from '@astrojs/starlight/expressive-code/hast';
 import { parse as parseYaml } from 'yaml';
-import { notRunCaption, OUTPUT_CAPTION, ranCaption, versionsForBlock, type ClaimedVersion } from '../lib/content/verification.ts';
+import { notRunCaption, OUTPUT_CAPTION, ranCaption, versionsForBlock, type ClaimedVersion, type MinorsClaim, type PageClaim } from '../lib/content/verification.ts';
 
 const RUNBOOK_PATH = /[\\/]src[\\/]content[\\/]runbooks[\\/][^\\/]+\.mdx?$/;
 
-type PageClaim = string | readonly string[] | undefined;
-
-/** Frontmatter `verified.etcd` of the page a block comes from, read once per file version (`astro dev` edits it). */
+/** Frontmatter `verified` of the page a block comes from, read once per file version (`astro dev` edits it). */
 const claims = new Map<string, { modifiedMs: number; claim: PageClaim }>();
 
 function pageClaim(file: string): PageClaim {
@@ -27,8 +25,9 @@ function pageClaim(file: string): PageClaim {
   if (cached?.modifiedMs === modifiedMs) return cached.claim;
   const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(readFileSync(file, 'utf8'));
   const frontmatter: unknown = match ? parseYaml(match[1] ?? '') : undefined;
-  const etcd = (frontmatter as { verified?: { etcd?: unknown } } | undefined)?.verified?.etcd;
-  const claim = typeof etcd === 'string' || Array.isArray(etcd) ? (etcd as PageClaim) : undefined;
+  const verified = (frontmatter as { verified?: { etcd?: unknown; kubernetes?: unknown } } | undefined)?.verified;
+  const minors = (value: unknown): MinorsClaim => (typeof value === 'string' || Array.isArray(value) ? (value as MinorsClaim) : undefined);
+  const claim: PageClaim = verified ? { etcd: minors(verified.etcd), kubernetes: minors(verified.kubernetes) } : undefined;
   claims.set(file, { modifiedMs, claim });
   return claim;
 }
@@ -79,8 +78,8 @@ export function codeBlockStatus(): ExpressiveCodePlugin {
           const restriction = options.getString('etcd');
           const versions = versionsForBlock(claim, restriction);
           // A block limited to minors the page does not claim would say "Ran in CI" about versions nobody ran.
-          if (claim !== undefined && restriction !== undefined && versions.length === 0) {
-            throw new Error(`${file}: the block verify="${verify}" etcd="${restriction}" names no etcd minor the page claims (verified.etcd: ${String(claim)})`);
+          if (claim !== undefined && restriction !== undefined && !versions.some((version) => version.product === 'etcd')) {
+            throw new Error(`${file}: the block verify="${verify}" etcd="${restriction}" names no etcd minor the page claims (verified: ${JSON.stringify(claim)})`);
           }
           statusByBlock.set(codeBlock, { kind: 'ran', versions });
         }

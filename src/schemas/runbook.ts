@@ -11,15 +11,20 @@ import { SeveritySchema } from './severity';
 const VersionRangeText = z.string().trim().min(1, 'must name at least one version');
 
 /**
- * Which etcd minors the runbook's verified blocks run on in CI. Present only on runbooks whose commands are
- * executed by the verification harness (`tests/runbooks`); patch versions come from `lab/versions.json`.
+ * Which etcd minors (etcd lab) or Kubernetes minors (kubeadm lab, tests/lab/kube.ts) the runbook's verified blocks
+ * run on in CI. Present only on runbooks whose commands are executed by the verification harness
+ * (`tests/runbooks`); patch versions come from `lab/versions.json`.
  */
-export const RunbookVerificationSchema = z.strictObject({
-  /** etcd minors the scenario tests run the page on, e.g. `['3.5', '3.6', '3.7']`. */
-  etcd: z.array(z.string().regex(/^\d+\.\d+$/, 'an etcd minor such as 3.6')).min(1, 'name at least one etcd minor'),
-  /** Names of the harness scenarios that execute this page's blocks (`verify=<scenario>` code-fence meta). */
-  scenarios: z.array(z.string().regex(/^[a-z0-9-]+$/, 'use lower-case words joined by dashes')).min(1),
-});
+export const RunbookVerificationSchema = z
+  .strictObject({
+    /** etcd minors the scenario tests run the page on, e.g. `['3.5', '3.6', '3.7']`. */
+    etcd: z.array(z.string().regex(/^\d+\.\d+$/, 'an etcd minor such as 3.6')).min(1, 'name at least one etcd minor').optional(),
+    /** Kubernetes minors a page run on the kubeadm lab is verified on, e.g. `['1.37']`. */
+    kubernetes: z.array(z.string().regex(/^\d+\.\d+$/, 'a Kubernetes minor such as 1.37')).min(1, 'name at least one Kubernetes minor').optional(),
+    /** Names of the harness scenarios that execute this page's blocks (`verify=<scenario>` code-fence meta). */
+    scenarios: z.array(z.string().regex(/^[a-z0-9-]+$/, 'use lower-case words joined by dashes')).min(1),
+  })
+  .refine((verified) => verified.etcd !== undefined || verified.kubernetes !== undefined, { message: 'name the etcd or the Kubernetes minors the scenarios run on' });
 
 /**
  * The "Quick path" under a runbook's header: which situation goes to which section, and what stops you. `go` is

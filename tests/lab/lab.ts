@@ -414,6 +414,15 @@ export class Lab {
     checkRoutes(this.nodes, [address]);
   }
 
+  /**
+   * Records a process this lab started outside the nodes (e.g. an HAProxy on the host) so that teardown and the
+   * reaper stop it too; its command line must name the lab root (they check that before killing).
+   */
+  trackProcess(pid: number): void {
+    this.state.pids.push(pid);
+    writeState(this.state);
+  }
+
   /** Stops and removes everything the lab made. Throws if something could not be removed. */
   async close(): Promise<void> {
     const problems = this.closeSync();

@@ -8,6 +8,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { KUBEADM_ETCD_MINOR } from '../lab/kube';
+import { readClaims } from './lib/claims';
 import { misspeltEtcdctlCommands } from './lib/etcdctl-commands';
 import { matrix, scenarioLab, startLab, type Lab } from './lib/lab';
 import { exportedNames, loadRunbook, RunbookError } from './lib/runbook';
@@ -95,13 +97,16 @@ describe('runbook claims', () => {
     console.log(`verified scenarios found in runbooks, each run by a test: ${checked.join('; ') || 'none'}`);
   });
 
-  test('every verified runbook claims exactly the etcd minors of lab/versions.json, which each scenario test runs', () => {
-    const minors = JSON.parse(readFileSync(path.join(REPO_ROOT, 'lab/versions.json'), 'utf8')) as { etcd: Record<string, string> };
+  test('every verified runbook claims exactly the etcd minors of lab/versions.json, which each scenario test runs (kubeadm-lab pages: the etcd kubeadm runs)', () => {
+    const minors = JSON.parse(readFileSync(path.join(REPO_ROOT, 'lab/versions.json'), 'utf8')) as { etcd: Record<string, string>; kubernetes: Record<string, string> };
+    const kubeadmPages = new Set(readClaims(RUNBOOK_DIR).filter((claim) => (claim.kubernetesMinors ?? []).length > 0).map((claim) => path.basename(claim.file)));
     for (const name of readdirSync(RUNBOOK_DIR).filter((file) => file.endsWith('.mdx') && !file.startsWith('_'))) {
       const runbook = loadRunbook(path.join(RUNBOOK_DIR, name));
       if (!runbook.claimsVerification || runbook.claimedEtcd.length === 0) continue;
-      expect([...runbook.claimedEtcd].sort(), `${name}: verified.etcd`).toEqual(Object.keys(minors.etcd).sort());
+      const expected = kubeadmPages.has(name) ? [KUBEADM_ETCD_MINOR] : Object.keys(minors.etcd).sort();
+      expect([...runbook.claimedEtcd].sort(), `${name}: verified.etcd`).toEqual(expected);
     }
+    for (const name of kubeadmPages) expect(readClaims(RUNBOOK_DIR).find((claim) => claim.file.endsWith(name))?.kubernetesMinors, `${name}: verified.kubernetes`).toEqual(Object.keys(minors.kubernetes).sort());
   });
 });
 

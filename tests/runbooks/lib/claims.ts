@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { claimedMinors, LAB_VERSIONS, type LabVersions } from '../../../src/lib/content/verification.ts';
+import { claimedMinors, LAB_PRODUCTS, LAB_VERSIONS, type LabProduct, type LabVersions } from '../../../src/lib/content/verification.ts';
 
 /** The task-meta key scenario tests write and the claim check reads. */
 export const RAN_META_KEY = 'handbookRan';
@@ -19,7 +19,9 @@ export const RAN_META_KEY = 'handbookRan';
 export interface RanRecord {
   scenario: string;
   /** The etcd release the scenario ran on, as in lab/versions.json, e.g. `3.6.16`. */
-  etcd: string;
+  etcd?: string;
+  /** The Kubernetes release a kubeadm-lab scenario ran on, as in lab/versions.json, e.g. `1.37.2`. */
+  kubernetes?: string;
 }
 
 /**
@@ -30,7 +32,10 @@ export interface RanRecord {
 export function recordRun(task: { meta: object }, ran: RanRecord): void {
   const meta = task.meta as Record<string, unknown>;
   const existing = Array.isArray(meta[RAN_META_KEY]) ? (meta[RAN_META_KEY] as RanRecord[]) : [];
-  meta[RAN_META_KEY] = [...existing, { scenario: ran.scenario, etcd: ran.etcd }];
+  const record: RanRecord = { scenario: ran.scenario };
+  if (ran.etcd !== undefined) record.etcd = ran.etcd;
+  if (ran.kubernetes !== undefined) record.kubernetes = ran.kubernetes;
+  meta[RAN_META_KEY] = [...existing, record];
 }
 
 /** The part of vitest's JSON report (`--reporter=json`) the check reads. */
@@ -45,6 +50,8 @@ export interface RunbookClaim {
   file: string;
   scenarios: string[];
   etcdMinors: string[];
+  /** Kubernetes minors (kubeadm-lab pages); absent or empty on etcd-only pages. */
+  kubernetesMinors?: string[];
 }
 
 /** The `verified` claims of every runbook page in `dir` (pages without one are left out). */
@@ -53,14 +60,15 @@ export function readClaims(dir: string): RunbookClaim[] {
   for (const name of readdirSync(dir).filter((file) => file.endsWith('.mdx') && !file.startsWith('_'))) {
     const source = readFileSync(path.join(dir, name), 'utf8');
     const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(source);
-    const frontmatter = (match ? parseYaml(match[1] ?? '') : undefined) as { verified?: { etcd?: unknown; scenarios?: unknown } } | undefined;
+    const frontmatter = (match ? parseYaml(match[1] ?? '') : undefined) as { verified?: { etcd?: unknown; kubernetes?: unknown; scenarios?: unknown } } | undefined;
     const verified = frontmatter?.verified;
     if (!verified) continue;
-    const etcd = verified.etcd;
+    const minors = (value: unknown): string[] => claimedMinors(typeof value === 'string' || Array.isArray(value) ? (value as string | string[]) : undefined);
     claims.push({
       file: path.join(path.basename(dir), name),
       scenarios: Array.isArray(verified.scenarios) ? verified.scenarios.map(String) : [],
-      etcdMinors: claimedMinors(typeof etcd === 'string' || Array.isArray(etcd) ? (etcd as string | string[]) : undefined),
+      etcdMinors: minors(verified.etcd),
+      kubernetesMinors: minors(verified.kubernetes),
     });
   }
   return claims;
@@ -69,6 +77,7 @@ export function readClaims(dir: string): RunbookClaim[] {
 export interface ClaimCoverage {
   file: string;
   scenario: string;
+  product: LabProduct;
   minor: string;
   patch: string | undefined;
   /** Full names of the passed tests that recorded this (scenario, patch). */
@@ -89,10 +98,12 @@ export function claimCoverage(claims: readonly RunbookClaim[], report: VitestJso
   const coverage: ClaimCoverage[] = [];
   for (const claim of claims) {
     for (const scenario of claim.scenarios) {
-      for (const minor of claim.etcdMinors) {
-        const patch = lab.etcd[minor];
-        const passedTests = patch === undefined ? [] : passed.filter((each) => each.ran.scenario === scenario && each.ran.etcd === patch).map((each) => each.name);
-        coverage.push({ file: claim.file, scenario, minor, patch, passedTests });
+      for (const product of LAB_PRODUCTS) {
+        for (const minor of product === 'etcd' ? claim.etcdMinors : (claim.kubernetesMinors ?? [])) {
+          const patch = lab[product][minor];
+          const passedTests = patch === undefined ? [] : passed.filter((each) => each.ran.scenario === scenario && each.ran[product] === patch).map((each) => each.name);
+          coverage.push({ file: claim.file, scenario, product, minor, patch, passedTests });
+        }
       }
     }
   }
@@ -103,13 +114,13 @@ export function claimCoverage(claims: readonly RunbookClaim[], report: VitestJso
 export function uncoveredClaims(claims: readonly RunbookClaim[], report: VitestJsonReport, lab: LabVersions = LAB_VERSIONS): string[] {
   const problems: string[] = [];
   for (const claim of claims) {
-    if (claim.etcdMinors.length === 0) problems.push(`${claim.file}: verified: claims no etcd minor`);
+    if (claim.etcdMinors.length === 0 && (claim.kubernetesMinors ?? []).length === 0) problems.push(`${claim.file}: verified: claims no etcd or Kubernetes minor`);
   }
   for (const each of claimCoverage(claims, report, lab)) {
     if (each.patch === undefined) {
-      problems.push(`${each.file}: claims etcd ${each.minor}, which lab/versions.json does not list, so no test runs it (it lists ${Object.keys(lab.etcd).join(', ')})`);
+      problems.push(`${each.file}: claims ${each.product} ${each.minor}, which lab/versions.json does not list, so no test runs it (it lists ${Object.keys(lab[each.product]).join(', ')})`);
     } else if (each.passedTests.length === 0) {
-      problems.push(`${each.file}: claims scenario "${each.scenario}" on etcd ${each.minor} (${each.patch}), but no passed test in the runbooks stage recorded running it (recordRun in tests/runbooks/lib/claims.ts)`);
+      problems.push(`${each.file}: claims scenario "${each.scenario}" on ${each.product} ${each.minor} (${each.patch}), but no passed test in the runbooks stage recorded running it (recordRun in tests/runbooks/lib/claims.ts)`);
     }
   }
   return problems;

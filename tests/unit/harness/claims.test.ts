@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { claimCoverage, RAN_META_KEY, readClaims, recordRun, uncoveredClaims, type VitestJsonReport } from '../../runbooks/lib/claims';
 import { LAB_VERSIONS, ranCaption, versionsForBlock } from '../../../src/lib/content/verification';
 
-const LAB = { etcd: { '3.5': '3.5.35', '3.6': '3.6.16', '3.7': '3.7.3' }, kubernetes: {} };
+const LAB = { etcd: { '3.5': '3.5.35', '3.6': '3.6.16', '3.7': '3.7.3' }, kubernetes: { '1.37': '1.37.2' } };
 const CLAIM = [{ file: 'runbooks/demo.mdx', scenarios: ['backup-restore'], etcdMinors: ['3.6', '3.7'] }];
 
-function report(...results: Array<{ fullName: string; status: string; ran?: Array<{ scenario: string; etcd: string }> }>): VitestJsonReport {
+function report(...results: Array<{ fullName: string; status: string; ran?: Array<{ scenario: string; etcd?: string; kubernetes?: string }> }>): VitestJsonReport {
   return {
     testResults: [
       { name: 'backup-restore.test.ts', assertionResults: results.map((result) => ({ fullName: result.fullName, status: result.status, meta: result.ran ? { [RAN_META_KEY]: result.ran } : {} })) },
@@ -57,9 +57,20 @@ describe('uncoveredClaims', () => {
       { file: 'runbooks/empty.mdx', scenarios: ['nospace'], etcdMinors: [] },
     ];
     expect(uncoveredClaims(claims, report(), LAB)).toEqual([
-      'runbooks/empty.mdx: verified: claims no etcd minor',
+      'runbooks/empty.mdx: verified: claims no etcd or Kubernetes minor',
       'runbooks/old.mdx: claims etcd 3.4, which lab/versions.json does not list, so no test runs it (it lists 3.5, 3.6, 3.7)',
     ]);
+  });
+
+  it('a kubeadm-lab page needs a passed test that recorded both its Kubernetes and its etcd release', () => {
+    const kubeClaim = [{ file: 'runbooks/rebuild.mdx', scenarios: ['rebuild'], etcdMinors: ['3.7'], kubernetesMinors: ['1.37'] }];
+    const both = report({ fullName: 'rebuild', status: 'passed', ran: [{ scenario: 'rebuild', kubernetes: '1.37.2', etcd: '3.7.3' }] });
+    expect(uncoveredClaims(kubeClaim, both, LAB)).toEqual([]);
+    expect(claimCoverage(kubeClaim, both, LAB).map((each) => `${each.product} ${each.patch}`)).toEqual(['kubernetes 1.37.2', 'etcd 3.7.3']);
+    const etcdOnly = report({ fullName: 'rebuild', status: 'passed', ran: [{ scenario: 'rebuild', etcd: '3.7.3' }] });
+    expect(uncoveredClaims(kubeClaim, etcdOnly, LAB)).toEqual([expect.stringMatching(/rebuild\.mdx: claims scenario "rebuild" on kubernetes 1\.37 \(1\.37\.2\), but no passed test/)]);
+    const otherPatch = report({ fullName: 'rebuild', status: 'passed', ran: [{ scenario: 'rebuild', kubernetes: '1.37.1', etcd: '3.7.3' }] });
+    expect(uncoveredClaims(kubeClaim, otherPatch, LAB)).toHaveLength(1);
   });
 
   it('recordRun appends to what a test already recorded', () => {
@@ -74,7 +85,7 @@ describe('uncoveredClaims', () => {
     expect(claims.length).toBeGreaterThanOrEqual(4);
     for (const claim of claims) {
       expect(claim.scenarios.length, claim.file).toBeGreaterThan(0);
-      expect(claim.etcdMinors.length, claim.file).toBeGreaterThan(0);
+      expect(claim.etcdMinors.length + (claim.kubernetesMinors?.length ?? 0), claim.file).toBeGreaterThan(0);
     }
   });
 });
@@ -84,6 +95,12 @@ describe('versions shown on the page', () => {
     expect(ranCaption(versionsForBlock(['3.5', '3.6', '3.7'], undefined, LAB))).toBe('Ran in CI · etcd 3.5.35 · 3.6.16 · 3.7.3');
     expect(ranCaption(versionsForBlock(['3.5', '3.6', '3.7'], '3.6,3.7', LAB))).toBe('Ran in CI · etcd 3.6.16 · 3.7.3');
     expect(ranCaption(versionsForBlock('3.5, 3.6', '3.7', LAB))).toBe('Ran in CI');
+  });
+
+  it('name Kubernetes before etcd on a kubeadm-lab page, and show an unbuilt minor bare', () => {
+    expect(ranCaption(versionsForBlock({ kubernetes: ['1.37'], etcd: ['3.7'] }, undefined, LAB))).toBe('Ran in CI · Kubernetes 1.37.2 · etcd 3.7.3');
+    expect(ranCaption(versionsForBlock({ kubernetes: ['1.36', '1.37'] }, undefined, LAB))).toBe('Ran in CI · Kubernetes 1.36 · 1.37.2');
+    expect(ranCaption(versionsForBlock({ kubernetes: ['1.37'], etcd: ['3.7'] }, '3.6', LAB))).toBe('Ran in CI · Kubernetes 1.37.2');
   });
 
   it('take the patch releases from lab/versions.json itself', () => {
