@@ -1,58 +1,23 @@
 /**
- * A real kubeadm control plane on the lab (kube.ts) and the rebuild runbook run end to end on it.
- *
- * Needs the Kubernetes binaries (`npm run lab:build -- --kubernetes`): without them every test here FAILS with that
- * instruction; nothing is skipped. One lab serves the whole file (bring-up costs minutes on two cores).
+ * The rebuild runbook (rebuild-control-plane-node.mdx) run end to end on the kubeadm lab: cp-2's machine dies and
+ * the page's own blocks rebuild it; then a copy of the page without `--control-plane` must fail. Destructive for
+ * cp-2 (it is rebuilt), so it runs last in kubeadm.test.ts.
  */
 import { readFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, KubeLab, LAB_IGNORED_PREFLIGHT_CHECKS, LB_VIP, LB_PORT } from '../lab/kube.ts';
-import { recordRun } from './lib/claims.ts';
-import { BlockFailure, PageRunner, scenarioBlocks, type PageBlock } from '../lab/kube-runbook.ts';
-import { labVersion } from '../../lab/bin-path.mjs';
-import { REPO_ROOT } from '../lab/versions.ts';
+import { expect, test } from 'vitest';
+import { labVersion } from '../../../lab/bin-path.mjs';
+import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab, LB_PORT, LB_VIP } from '../../lab/kube.ts';
+import { BlockFailure, PageRunner, scenarioBlocks, type PageBlock } from '../../lab/kube-runbook.ts';
+import { REPO_ROOT } from '../../lab/versions.ts';
+import { recordRun } from '../lib/claims.ts';
+import { haproxyStats, type KubeSuiteContext, seconds, sleep } from './shared.ts';
 
 /** The page and the scenario its `verify="rebuild:…"` blocks belong to. */
-const REBUILD = { runbook: 'src/content/runbooks/rebuild-control-plane-node.mdx', scenario: 'rebuild' } as const;
+export const REBUILD = { runbook: 'src/content/runbooks/rebuild-control-plane-node.mdx', scenario: 'rebuild' } as const;
 const REBUILD_PAGE = path.join(REPO_ROOT, REBUILD.runbook);
 const CONFIGMAP_COUNT = 300;
 const CHECK_NAMESPACE = 'rebuild-check';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-let kube: KubeLab | undefined;
-let startError: unknown;
-
-function lab(): KubeLab {
-  if (kube === undefined) throw startError instanceof Error ? startError : new Error(String(startError));
-  return kube;
-}
-
-/** HAProxy's `show stat` through its admin socket: backend server name → { status, sessions total }. */
-async function haproxyStats(kubeLab: KubeLab): Promise<Record<string, { status: string; total: number }>> {
-  const socket = path.join(kubeLab.lab.root, 'haproxy', 'admin.sock');
-  const text = await new Promise<string>((resolve, reject) => {
-    let data = '';
-    const connection = createConnection(socket, () => connection.end('show stat\n'));
-    connection.on('data', (chunk) => {
-      data += chunk.toString();
-    });
-    connection.on('end', () => resolve(data));
-    connection.on('error', reject);
-  });
-  const rows = text.split('\n').filter((line) => line.startsWith('apiservers,'));
-  const stats: Record<string, { status: string; total: number }> = {};
-  for (const row of rows) {
-    const fields = row.split(',');
-    // CSV columns (HAProxy management guide): 1 svname, 7 stot, 17 status.
-    const name = fields[1] ?? '';
-    if (name === 'BACKEND') continue;
-    stats[name] = { status: fields[17] ?? '', total: Number(fields[7] ?? 0) };
-  }
-  return stats;
-}
 
 /** Every ConfigMap of the check namespace: name → its data value. */
 async function configMaps(kubeLab: KubeLab): Promise<Map<string, string>> {
@@ -149,46 +114,8 @@ async function checkOutcome(kubeLab: KubeLab, expected: Map<string, string>, pri
   expect(found.size).toBe(expected.size);
 }
 
-describe('kubeadm control plane in the lab: Kubernetes 1.37, stacked etcd 3.7, HAProxy', () => {
-  const print = (line: string) => console.log(`[kube lab] ${line}`);
+export function rebuildSuite({ lab, print }: KubeSuiteContext): void {
   let expected = new Map<string, string>();
-
-  beforeAll(async () => {
-    try {
-      kube = await KubeLab.start({ log: print });
-      const t = kube.timings;
-      print(`bring-up ${seconds(t.totalMs)}: lab ${seconds(t.labMs)}, kubeadm init ${seconds(t.initMs)}, joins ${t.joinMs.map(seconds).join(' + ')}, all Ready ${seconds(t.readyMs)} (waited ${seconds(kube.lab.timings.waitMs)} for another lab)`);
-    } catch (error) {
-      startError = error;
-    }
-  }, 1_800_000);
-
-  afterAll(async () => {
-    if (kube === undefined) return;
-    const started = Date.now();
-    await kube.close();
-    print(`teardown ${seconds(Date.now() - started)}`);
-  }, 120_000);
-
-  test('kubeadm init and two control-plane joins: three voting etcd members, three Ready nodes, mirror pods, the API through HAProxy', async () => {
-    const kubeLab = lab();
-    const members = await kubeLab.etcdMembers(1);
-    print(`etcd members: ${members.map((member) => member.name).join(', ')}`);
-    expect(members.map((member) => member.name).sort()).toEqual(['cp-1', 'cp-2', 'cp-3']);
-    expect(members.some((member) => member.isLearner)).toBe(false);
-    expect(await kubeLab.nodeReadiness(1)).toEqual({ 'cp-1': 'True', 'cp-2': 'True', 'cp-3': 'True' });
-    const pods = await kubeLab.kubectl(1, `-n kube-system get pods -l component=etcd -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.annotations.kubeadm\\.kubernetes\\.io/etcd\\.advertise-client-urls}{"\\n"}{end}'`);
-    print(`etcd mirror pods:\n${pods.stdout.trim()}`);
-    expect(pods.stdout.trim().split('\n').sort()).toEqual(['etcd-cp-1 https://10.0.0.11:2379', 'etcd-cp-2 https://10.0.0.12:2379', 'etcd-cp-3 https://10.0.0.13:2379']);
-    const version = await kubeLab.run(2, `curl -s --cacert /etc/kubernetes/pki/ca.crt https://k8s-api.example.internal:${LB_PORT}/version`);
-    expect(JSON.parse(version.stdout).gitVersion).toBe(kubeLab.version);
-  }, 120_000);
-
-  test('preflight: the checks the lab downgrades are exactly the ones that fail without a runtime, kubelet and systemd', async () => {
-    const kubeLab = lab();
-    print(`preflight errors on a fresh node (kubeadm init phase preflight, nothing ignored): ${kubeLab.preflightErrors.join(', ')}`);
-    expect([...kubeLab.preflightErrors].sort()).toEqual([...LAB_IGNORED_PREFLIGHT_CHECKS].sort());
-  });
 
   test('rebuild-control-plane-node.mdx, stacked etcd: cp-2 dies and is rebuilt by the page; members, nodes, HAProxy and every ConfigMap check out', async ({ task }) => {
     const kubeLab = lab();
@@ -226,4 +153,4 @@ describe('kubeadm control plane in the lab: Kubernetes 1.37, stacked etcd 3.7, H
     print(`broken copy: ${failure instanceof BlockFailure ? `block "${failure.block.title}" failed` : failure instanceof Error ? `check failed: ${failure.message.split('\n')[0]}` : 'PASSED (wrong)'}`);
     expect(failure).toBeDefined();
   }, 1_500_000);
-});
+}

@@ -1,0 +1,42 @@
+/**
+ * What the kubeadm-lab suites share: one control plane is brought up per file (kubeadm.test.ts) and each runbook's
+ * suite (tests/runbooks/kube/<scenario>.ts) runs on it in a fixed order, non-destructive pages first.
+ */
+import { createConnection } from 'node:net';
+import path from 'node:path';
+import type { KubeLab } from '../../lab/kube.ts';
+
+export interface KubeSuiteContext {
+  /** The running lab; throws the bring-up's error when it failed, so every test of every suite fails with it. */
+  lab(): KubeLab;
+  /** One line of the report, prefixed with the lab's tag. */
+  print(line: string): void;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** HAProxy's `show stat` through its admin socket: backend server name → { status, sessions total }. */
+export async function haproxyStats(kubeLab: KubeLab): Promise<Record<string, { status: string; total: number }>> {
+  const socket = path.join(kubeLab.lab.root, 'haproxy', 'admin.sock');
+  const text = await new Promise<string>((resolve, reject) => {
+    let data = '';
+    const connection = createConnection(socket, () => connection.end('show stat\n'));
+    connection.on('data', (chunk) => {
+      data += chunk.toString();
+    });
+    connection.on('end', () => resolve(data));
+    connection.on('error', reject);
+  });
+  const rows = text.split('\n').filter((line) => line.startsWith('apiservers,'));
+  const stats: Record<string, { status: string; total: number }> = {};
+  for (const row of rows) {
+    const fields = row.split(',');
+    // CSV columns (HAProxy management guide): 1 svname, 7 stot, 17 status.
+    const name = fields[1] ?? '';
+    if (name === 'BACKEND') continue;
+    stats[name] = { status: fields[17] ?? '', total: Number(fields[7] ?? 0) };
+  }
+  return stats;
+}
+
