@@ -1,48 +1,210 @@
 /**
- * The full test suite, in the order a failure is cheapest to find: type check, unit tests, build, link check,
- * content tests, runbook verification, browser tests, budgets. Each stage prints its own output; the last line
- * is a plain `N passed, N failed` summary over every test case that ran.
+ * The full test suite in two tracks that run at the same time:
+ * - the site track, CPU work that never touches the lab: type check, unit tests, build, link check, content tests,
+ *   browser tests (against build's dist/), budgets;
+ * - the lab track, mostly waiting on etcd, Kubernetes and the pages' own bounded waits: lab binaries, runbook
+ *   verification, the claim check (reads the runbooks stage's JSON report).
+ * Within a track the stages run in order, so each stage finds what the one before it made. Each stage's output is
+ * kept in a file and printed whole when the stage ends, followed by its wall time; the end prints a timing table,
+ * the failed stages, and as the last line a plain `N passed, N failed` summary over every test case that ran.
  *
  * Usage: node scripts/run-tests.mjs [stage ...]   (default: every stage)
+ *   HANDBOOK_TESTS_SERIAL=1   one stage at a time in the order listed below, output live (for debugging)
+ *   HANDBOOK_TESTS_NICE=N     niceness of the site track while the lab track runs (default 10; 0 turns it off):
+ *                             the lab's processes keep the CPU when both want it, so the pages' time-outs hold
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { countReport } from './lib/count-report.mjs';
 
 /** A stage is a command; vitest stages report their counts through a JSON file. */
 const STAGES = [
-  { name: 'check', command: ['npm', 'run', 'check'] },
-  { name: 'unit', vitest: 'unit', coverage: true },
-  { name: 'build', command: ['npm', 'run', 'build'] },
-  { name: 'links', command: ['node', 'scripts/check-links.ts', '--dir', 'dist'] },
-  { name: 'content', vitest: 'content' },
-  // The lab's real etcd binaries (lab/versions.json, built with Go into ~/.cache/handbook-lab when missing, reused
-  // in about a second when present), so `npm ci && npm test` on a fresh machine has what the runbooks stage runs.
-  // Runs whenever the runbooks stage does, asked for or not.
-  { name: 'lab', command: ['npm', 'run', 'lab:build'], with: 'runbooks' },
-  { name: 'runbooks', vitest: 'runbooks', optional: true },
+  { name: 'check', track: 'site', command: ['npm', 'run', 'check'] },
+  { name: 'unit', track: 'site', vitest: 'unit', coverage: true },
+  { name: 'build', track: 'site', command: ['npm', 'run', 'build'] },
+  { name: 'links', track: 'site', command: ['node', 'scripts/check-links.ts', '--dir', 'dist'] },
+  { name: 'content', track: 'site', vitest: 'content' },
+  // The lab's real etcd and Kubernetes binaries (lab/versions.json, built with Go into ~/.cache/handbook-lab when
+  // missing, reused in about a second when present), so `npm ci && npm test` on a fresh machine has what the
+  // runbooks stage runs (tests/runbooks/kubeadm.test.ts needs Kubernetes). Runs whenever the runbooks stage does,
+  // asked for or not.
+  { name: 'lab', track: 'lab', command: ['npm', 'run', 'lab:build', '--', '--kubernetes'], with: 'runbooks' },
+  { name: 'runbooks', track: 'lab', vitest: 'runbooks', optional: true },
   // Every version a runbook claims was run by a passed runbook test: reads the runbooks stage's JSON report.
-  { name: 'claims', claimsOf: 'runbooks' },
-  { name: 'e2e', vitest: 'e2e', optional: true },
-  { name: 'budget', command: ['node', 'scripts/budget.ts'], requires: 'scripts/budget.ts' },
+  { name: 'claims', track: 'lab', claimsOf: 'runbooks' },
+  { name: 'e2e', track: 'site', vitest: 'e2e', optional: true },
+  { name: 'budget', track: 'site', command: ['node', 'scripts/budget.ts'], requires: 'scripts/budget.ts' },
 ];
 
+const serial = ['1', 'true', 'yes'].includes((process.env.HANDBOOK_TESTS_SERIAL ?? '').toLowerCase());
+const niceness = Number.parseInt(process.env.HANDBOOK_TESTS_NICE ?? '10', 10);
 const requested = process.argv.slice(2);
+const unknown = requested.filter((name) => !STAGES.some((stage) => stage.name === name));
+if (unknown.length > 0) {
+  console.log(`Unknown stage ${unknown.join(', ')} (stages: ${STAGES.map((stage) => stage.name).join(', ')})`);
+  console.log('\n0 passed, 1 failed');
+  process.exit(1);
+}
 const stages = requested.length > 0 ? STAGES.filter((stage) => requested.includes(stage.name) || (stage.with !== undefined && requested.includes(stage.with))) : STAGES;
 const reportDir = mkdtempSync(path.join(tmpdir(), 'handbook-tests-'));
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const failedStages = [];
+const runStarted = process.hrtime.bigint();
+/** Per stage name: { seconds, status, passed, failed, skipped }, filled as stages end. */
+const results = new Map();
+/** Stages running now, with their output files, so an interrupted run still prints what they said. */
+const running = new Map();
 
 function hasTests(project) {
   return existsSync(path.join('tests', project));
 }
 
-// The runbook and browser stages drive etcd, HAProxy and Chromium; install them first (as root on Debian) or say
-// exactly which packages are missing.
+function secondsSince(started) {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function shouldRun(stage) {
+  if (stage.requires && !existsSync(stage.requires)) return false;
+  if (stage.vitest && stage.optional && !hasTests(stage.vitest)) return false;
+  if (stage.claimsOf && !hasTests(stage.claimsOf)) return false;
+  return true;
+}
+
+function commandOf(stage) {
+  if (stage.claimsOf) return { command: ['node', 'scripts/check-claims.ts', path.join(reportDir, `${stage.claimsOf}.json`)] };
+  if (stage.vitest) {
+    const reportFile = path.join(reportDir, `${stage.name}.json`);
+    const command = ['npx', 'vitest', 'run', '--project', stage.vitest, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`];
+    if (stage.coverage) command.push('--coverage');
+    return { command, reportFile };
+  }
+  return { command: stage.command };
+}
+
+/** Runs one stage to its end: live output when it runs alone, else into a file printed whole at the end. */
+function runStage(stage, { niceTo, live }) {
+  const { command, reportFile } = commandOf(stage);
+  const full = niceTo > 0 ? ['nice', '-n', String(niceTo), ...command] : command;
+  const started = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    let logFile;
+    let fd;
+    if (live) {
+      console.log(`\n=== ${stage.name} ===`);
+    } else {
+      logFile = path.join(reportDir, `${stage.name}.log`);
+      fd = openSync(logFile, 'w');
+      console.log(`--- ${stage.name} started (${stage.track} track${niceTo > 0 ? `, nice ${niceTo}` : ''}) at ${clock()}`);
+      running.set(stage.name, logFile);
+    }
+    const child = spawn(full[0], full.slice(1), { stdio: fd === undefined ? 'inherit' : ['ignore', fd, fd], env: process.env });
+    // spawn has forked by now: the child holds its own copy of the descriptor.
+    if (fd !== undefined) closeSync(fd);
+    let spawnError;
+    child.on('error', (error) => {
+      spawnError = error;
+    });
+    child.on('close', (code, signal) => {
+      running.delete(stage.name);
+      const seconds = secondsSince(started);
+      if (logFile) {
+        console.log(`\n=== ${stage.name} (${stage.track} track) ===`);
+        process.stdout.write(readFileSync(logFile, 'utf8'));
+      }
+      if (spawnError) console.log(`could not run ${full.join(' ')}: ${spawnError.message}`);
+      const status = spawnError ? 1 : (code ?? 1);
+      const counted = countStage(stage, reportFile, status);
+      const outcome = status === 0 ? 'passed' : `FAILED (${signal ? `signal ${signal}` : `exit ${status}`})`;
+      console.log(`--- ${stage.name}: ${seconds.toFixed(1)} s, ${outcome}`);
+      results.set(stage.name, { seconds, status: status === 0 ? 'passed' : 'failed', ...counted });
+      resolve();
+    });
+  });
+}
+
+/** A stage's test counts, the same way as ever: vitest's report, or the stage as one check. */
+function countStage(stage, reportFile, status) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  if (reportFile && existsSync(reportFile)) {
+    ({ passed, failed, skipped } = countReport(JSON.parse(readFileSync(reportFile, 'utf8'))));
+  } else if (!stage.vitest) {
+    // A non-vitest stage (type check, build, link check, budget) counts as one check.
+    if (status === 0) passed += 1;
+    else failed += 1;
+  }
+  // A stage that failed without a failed test (no report, a coverage threshold, a crash) still counts once.
+  if (status !== 0 && failed === 0) failed += 1;
+  return { passed, failed, skipped };
+}
+
+function clock() {
+  return new Date().toISOString().slice(11, 19);
+}
+
+async function runTrack(trackStages, options) {
+  for (const stage of trackStages) await runStage(stage, options);
+}
+
+function printTable(toRun, wallSeconds) {
+  console.log('\nStage times (wall):');
+  console.log(`  ${'stage'.padEnd(10)} ${'track'.padEnd(6)} ${'seconds'.padStart(8)}  status`);
+  let sum = 0;
+  for (const stage of toRun) {
+    const result = results.get(stage.name);
+    if (!result) {
+      console.log(`  ${stage.name.padEnd(10)} ${stage.track.padEnd(6)} ${'-'.padStart(8)}  not run`);
+      continue;
+    }
+    sum += result.seconds;
+    console.log(`  ${stage.name.padEnd(10)} ${stage.track.padEnd(6)} ${result.seconds.toFixed(1).padStart(8)}  ${result.status}`);
+  }
+  for (const track of ['site', 'lab']) {
+    const seconds = toRun.filter((stage) => stage.track === track).reduce((total, stage) => total + (results.get(stage.name)?.seconds ?? 0), 0);
+    if (seconds > 0) console.log(`  ${`${track} track`.padEnd(17)} ${seconds.toFixed(1).padStart(8)}`);
+  }
+  console.log(`  ${'total'.padEnd(17)} ${wallSeconds.toFixed(1).padStart(8)}  (${!concurrent ? 'one stage at a time' : `tracks side by side; stages add up to ${sum.toFixed(1)} s`})`);
+}
+
+function finish(toRun) {
+  const wallSeconds = secondsSince(runStarted);
+  printTable(toRun, wallSeconds);
+  rmSync(reportDir, { recursive: true, force: true });
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  const failedStages = [];
+  // Stage order, not the order stages ended in, so two runs print the same list.
+  for (const stage of toRun) {
+    const result = results.get(stage.name);
+    if (!result) continue;
+    passed += result.passed;
+    failed += result.failed;
+    skipped += result.skipped;
+    if (result.status !== 'passed') failedStages.push(stage.name);
+  }
+  if (failedStages.length > 0) console.log(`\nFailed stages: ${failedStages.join(', ')}`);
+  console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+  process.exitCode = failedStages.length > 0 ? 1 : 0;
+}
+
+// An interrupted run (Ctrl-C, a CI time-out) still shows what the running stages had printed; the children get the
+// same signal from the terminal or their process group.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const [name, logFile] of running) {
+      console.log(`\n=== ${name} (interrupted by ${signal}) ===`);
+      if (existsSync(logFile)) process.stdout.write(readFileSync(logFile, 'utf8'));
+    }
+    rmSync(reportDir, { recursive: true, force: true });
+    console.log(`\nInterrupted by ${signal}`);
+    process.exit(130);
+  });
+}
+
+// The runbook and browser stages drive HAProxy, Chromium and the lab's namespaces; install them first (as root on
+// Debian) or say exactly which packages are missing.
 if (stages.some((stage) => stage.name === 'runbooks' || stage.name === 'e2e')) {
   const packages = spawnSync('bash', ['scripts/system-packages.sh'], { stdio: 'inherit' });
   if (packages.status !== 0) {
@@ -51,40 +213,14 @@ if (stages.some((stage) => stage.name === 'runbooks' || stage.name === 'e2e')) {
   }
 }
 
-for (const stage of stages) {
-  if (stage.requires && !existsSync(stage.requires)) continue;
-  if (stage.vitest && stage.optional && !hasTests(stage.vitest)) continue;
-  if (stage.claimsOf && !hasTests(stage.claimsOf)) continue;
-  console.log(`\n=== ${stage.name} ===`);
-  let command = stage.command;
-  let reportFile;
-  if (stage.claimsOf) command = ['node', 'scripts/check-claims.ts', path.join(reportDir, `${stage.claimsOf}.json`)];
-  if (stage.vitest) {
-    reportFile = path.join(reportDir, `${stage.name}.json`);
-    command = ['npx', 'vitest', 'run', '--project', stage.vitest, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`];
-    if (stage.coverage) command.push('--coverage');
-  }
-  const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit', env: process.env });
-  const failedBefore = failed;
-  if (reportFile && existsSync(reportFile)) {
-    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
-    const counts = countReport(report);
-    passed += counts.passed;
-    failed += counts.failed;
-    skipped += counts.skipped;
-  } else if (!stage.vitest) {
-    // A non-vitest stage (type check, build, link check, budget) counts as one check.
-    if (result.status === 0) passed += 1;
-    else failed += 1;
-  }
-  if (result.status !== 0) {
-    failedStages.push(stage.name);
-    // A stage that failed without a failed test (no report, a coverage threshold, a crash) still counts once.
-    if (failed === failedBefore) failed += 1;
-  }
+const toRun = stages.filter(shouldRun);
+const labTrack = toRun.filter((stage) => stage.track === 'lab');
+const siteTrack = toRun.filter((stage) => stage.track === 'site');
+const concurrent = !serial && labTrack.length > 0 && siteTrack.length > 0;
+if (!concurrent) {
+  await runTrack(toRun, { niceTo: 0, live: true });
+} else {
+  console.log(`Two tracks side by side (HANDBOOK_TESTS_SERIAL=1 runs one stage at a time): site = ${siteTrack.map((s) => s.name).join(', ')}; lab = ${labTrack.map((s) => s.name).join(', ')}. Each stage's output follows when it ends.`);
+  await Promise.all([runTrack(labTrack, { niceTo: 0, live: false }), runTrack(siteTrack, { niceTo: Number.isFinite(niceness) ? niceness : 10, live: false })]);
 }
-
-rmSync(reportDir, { recursive: true, force: true });
-if (failedStages.length > 0) console.log(`\nFailed stages: ${failedStages.join(', ')}`);
-console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
-process.exitCode = failedStages.length > 0 ? 1 : 0;
+finish(toRun);

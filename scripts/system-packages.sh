@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Makes sure the programs the runbook verification and browser tests drive are installed: etcd and etcdctl
-# (Debian's etcd-server and etcd-client, 3.4.23), haproxy (2.6), chromium, pdftotext (poppler-utils, for
-# reading the print edition's PDF), and jsonnet (0.18, to evaluate the alert index's runbook_url snippets). As root on Debian it installs
-# what is missing; anywhere else it names the missing packages and fails.
+# Makes sure the programs the runbook verification and browser tests drive are installed: haproxy (2.6),
+# chromium, pdftotext (poppler-utils, for reading the print edition's PDF), and jsonnet (0.18, to evaluate the
+# alert index's runbook_url snippets). etcd and Kubernetes are not Debian packages here: the lab builds the
+# releases it runs (npm run lab:build). As root on Debian it installs what is missing; anywhere else it names the
+# missing packages and fails.
 set -euo pipefail
 
 declare -A package_for=(
-  [etcd]=etcd-server
-  [etcdctl]=etcd-client
   [haproxy]=haproxy
   [keepalived]=keepalived
   [chromium]=chromium

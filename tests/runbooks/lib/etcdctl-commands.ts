@@ -3,10 +3,10 @@
  * misspelt but unambiguous prefix still runs: `etcdctl snapshot sav f.db` takes a snapshot, `etcdctl compact`
  * runs `compaction`. A runbook must name each command exactly, because a prefix that is unique in one release
  * can become ambiguous, or mean something else, in the next. The harness therefore checks every etcdctl
- * command word in a verified block against the command list of the installed etcdctl (`etcdctl help`).
+ * command word in a verified block against the command list (`etcdctl help`) of the lab release it runs on.
  */
 import { execFileSync } from 'node:child_process';
-import { ETCDCTL_BINARY } from './sandbox';
+import { labBinary } from '../../../lab/bin-path.mjs';
 
 /** Global flags that take their value as the next word (`-w table`, `--endpoints URL`). */
 const FLAGS_WITH_VALUE = new Set([
@@ -57,9 +57,9 @@ export function etcdctlCommandsOf(binary: string): EtcdctlCommandList {
   return list;
 }
 
-/** The command list of the sandbox's etcdctl (Debian's). */
-export function installedEtcdctlCommands(): EtcdctlCommandList {
-  return etcdctlCommandsOf(ETCDCTL_BINARY);
+/** The command list of the lab's etcdctl for one etcd minor (lab/versions.json), e.g. `labEtcdctlCommands('3.6')`. */
+export function labEtcdctlCommands(minor: string): EtcdctlCommandList {
+  return etcdctlCommandsOf(labBinary('etcd', minor, 'etcdctl'));
 }
 
 export interface EtcdctlInvocation {
@@ -106,7 +106,7 @@ export function etcdctlInvocations(code: string): EtcdctlInvocation[] {
 }
 
 /** Problems with etcdctl command words in `code`: each names the words and what etcdctl has instead. */
-export function misspeltEtcdctlCommands(code: string, list: EtcdctlCommandList = installedEtcdctlCommands()): { line: number; message: string }[] {
+export function misspeltEtcdctlCommands(code: string, list: EtcdctlCommandList): { line: number; message: string }[] {
   const problems: { line: number; message: string }[] = [];
   const groups = new Set([...list.commands].filter((command) => command.includes(' ')).map((command) => command.split(' ')[0] ?? ''));
   for (const { words, line } of etcdctlInvocations(code)) {

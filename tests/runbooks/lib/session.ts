@@ -7,7 +7,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { forgetGroup, killGroup, registerGroup } from './sandbox';
+
+/** Process groups of live sessions, killed when this process exits, so no block's child outlives a test run. */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
+});
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // The group has exited already.
+  }
+}
 
 export interface BlockOutcome {
   ok: boolean;
@@ -56,7 +69,7 @@ export class BashSession {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });
     if (this.child.pid === undefined) throw new Error('could not start bash');
-    registerGroup(this.child.pid);
+    liveGroups.add(this.child.pid);
     const notify = () => {
       for (const waiter of this.waiters) waiter();
     };
@@ -75,7 +88,7 @@ export class BashSession {
     }
     this.child.once('exit', () => {
       this.exited = true;
-      if (this.child.pid !== undefined) forgetGroup(this.child.pid);
+      if (this.child.pid !== undefined) liveGroups.delete(this.child.pid);
       notify();
     });
     this.child.stdin?.write(`cd ${JSON.stringify(this.workDirInside)}\n${PROLOGUE}`);
