@@ -1,17 +1,18 @@
 /**
- * The full test suite in two tracks that run at the same time:
- * - the site track, CPU work that never touches the lab: type check, unit tests, build, link check, content tests,
- *   browser tests (against build's dist/), budgets;
- * - the lab track, mostly waiting on etcd, Kubernetes and the pages' own bounded waits: lab binaries, runbook
- *   verification, the claim check (reads the runbooks stage's JSON report).
- * Within a track the stages run in order, so each stage finds what the one before it made. Each stage's output is
- * kept in a file and printed whole when the stage ends, followed by its wall time; the end prints a timing table,
- * the failed stages, and as the last line a plain `N passed, N failed` summary over every test case that ran.
+ * The full test suite in tracks that run at the same time:
+ * - site: CPU work that never touches the lab: type check, unit tests, build, link check, content tests, browser
+ *   tests (against build's dist/), budgets; it runs at a lower priority (nice) while another track runs;
+ * - lab: mostly waiting on etcd, Kubernetes and the pages' own bounded waits: lab binaries, runbook verification
+ *   (one lab per machine), the claim check (reads the runbooks stage's JSON report).
+ * Within a track the stages run in the order listed, so each finds what the one before it made. Each stage's
+ * output goes to a file that is printed whole when the stage ends, followed by its wall time; the end prints a
+ * timing table, the failed stages, and as the last line a plain `N passed, N failed` summary over every test case
+ * that ran. Stages of one track only (a subset such as `build e2e`) run one after another with live output.
  *
  * Usage: node scripts/run-tests.mjs [stage ...]   (default: every stage)
  *   HANDBOOK_TESTS_SERIAL=1   one stage at a time in the order listed below, output live (for debugging)
- *   HANDBOOK_TESTS_NICE=N     niceness of the site track while the lab track runs (default 10; 0 turns it off):
- *                             the lab's processes keep the CPU when both want it, so the pages' time-outs hold
+ *   HANDBOOK_TESTS_NICE=N     niceness of the site track while other tracks run (default 10; 0 turns it off), so
+ *                             the lab's processes get the CPU first and the pages' time-outs hold
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -38,6 +39,8 @@ const STAGES = [
   { name: 'budget', track: 'site', command: ['node', 'scripts/budget.ts'], requires: 'scripts/budget.ts' },
 ];
 
+/** Tracks that yield the CPU to the others: their work is throughput, the lab's is time-outs. */
+const NICE_TRACKS = new Set(['site']);
 const serial = ['1', 'true', 'yes'].includes((process.env.HANDBOOK_TESTS_SERIAL ?? '').toLowerCase());
 const niceness = Number.parseInt(process.env.HANDBOOK_TESTS_NICE ?? '10', 10);
 const requested = process.argv.slice(2);
@@ -160,7 +163,7 @@ function printTable(toRun, wallSeconds) {
     sum += result.seconds;
     console.log(`  ${stage.name.padEnd(10)} ${stage.track.padEnd(6)} ${result.seconds.toFixed(1).padStart(8)}  ${result.status}`);
   }
-  for (const track of ['site', 'lab']) {
+  for (const track of new Set(toRun.map((stage) => stage.track))) {
     const seconds = toRun.filter((stage) => stage.track === track).reduce((total, stage) => total + (results.get(stage.name)?.seconds ?? 0), 0);
     if (seconds > 0) console.log(`  ${`${track} track`.padEnd(17)} ${seconds.toFixed(1).padStart(8)}`);
   }
@@ -214,13 +217,14 @@ if (stages.some((stage) => stage.name === 'runbooks' || stage.name === 'e2e')) {
 }
 
 const toRun = stages.filter(shouldRun);
-const labTrack = toRun.filter((stage) => stage.track === 'lab');
-const siteTrack = toRun.filter((stage) => stage.track === 'site');
-const concurrent = !serial && labTrack.length > 0 && siteTrack.length > 0;
+const tracks = [...new Set(toRun.map((stage) => stage.track))];
+const concurrent = !serial && tracks.length > 1;
 if (!concurrent) {
   await runTrack(toRun, { niceTo: 0, live: true });
 } else {
-  console.log(`Two tracks side by side (HANDBOOK_TESTS_SERIAL=1 runs one stage at a time): site = ${siteTrack.map((s) => s.name).join(', ')}; lab = ${labTrack.map((s) => s.name).join(', ')}. Each stage's output follows when it ends.`);
-  await Promise.all([runTrack(labTrack, { niceTo: 0, live: false }), runTrack(siteTrack, { niceTo: Number.isFinite(niceness) ? niceness : 10, live: false })]);
+  const niceTo = Number.isFinite(niceness) ? niceness : 10;
+  const listed = tracks.map((track) => `${track} = ${toRun.filter((stage) => stage.track === track).map((stage) => stage.name).join(', ')}`);
+  console.log(`Tracks side by side (HANDBOOK_TESTS_SERIAL=1 runs one stage at a time): ${listed.join('; ')}. Each stage's output follows when it ends.`);
+  await Promise.all(tracks.map((track) => runTrack(toRun.filter((stage) => stage.track === track), { niceTo: NICE_TRACKS.has(track) ? niceTo : 0, live: false })));
 }
 finish(toRun);
