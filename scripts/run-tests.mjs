@@ -3,7 +3,8 @@
  * - site: CPU work that never touches the lab: type check, unit tests, build, link check, content tests, browser
  *   tests (against build's dist/), budgets; it runs at a lower priority (nice) while another track runs;
  * - lab: mostly waiting on etcd, Kubernetes and the pages' own bounded waits: lab binaries, runbook verification
- *   (one lab per machine), the claim check (reads the runbooks stage's JSON report).
+ *   (one lab per machine), the claim check (reads the runbooks stage's JSON report);
+ * - loopback: the leader-election failover measurement (real components on loopback ports, no lab lock).
  * Within a track the stages run in the order listed, so each finds what the one before it made. Each stage's
  * output goes to a file that is printed whole when the stage ends, followed by its wall time; the end prints a
  * timing table, the failed stages, and as the last line a plain `N passed, N failed` summary over every test case
@@ -29,12 +30,15 @@ const STAGES = [
   { name: 'content', track: 'site', vitest: 'content' },
   // The lab's real etcd and Kubernetes binaries (lab/versions.json, built with Go into ~/.cache/handbook-lab when
   // missing, reused in about a second when present), so `npm ci && npm test` on a fresh machine has what the
-  // runbooks stage runs (tests/runbooks/kubeadm.test.ts needs Kubernetes). Runs whenever the runbooks stage does,
-  // asked for or not.
-  { name: 'lab', track: 'lab', command: ['npm', 'run', 'lab:build', '--', '--kubernetes'], with: 'runbooks' },
+  // runbooks and failover stages run (kubeadm.test.ts and the failover test need Kubernetes). Runs whenever either
+  // of those does, asked for or not.
+  { name: 'lab', track: 'lab', command: ['npm', 'run', 'lab:build', '--', '--kubernetes'], with: ['runbooks', 'failover'] },
   { name: 'runbooks', track: 'lab', vitest: 'runbooks', optional: true },
   // Every version a runbook claims was run by a passed runbook test: reads the runbooks stage's JSON report.
   { name: 'claims', track: 'lab', claimsOf: 'runbooks' },
+  // Leader-election failover measured on real components on loopback ports: takes no lab lock, so it has a track of
+  // its own beside the lab's (about 5 minutes that the lab track cannot spare).
+  { name: 'failover', track: 'loopback', vitest: 'failover', requires: 'tests/runbooks/failover.test.ts', after: 'lab' },
   { name: 'e2e', track: 'site', vitest: 'e2e', optional: true },
   { name: 'budget', track: 'site', command: ['node', 'scripts/budget.ts'], requires: 'scripts/budget.ts' },
 ];
@@ -50,11 +54,13 @@ if (unknown.length > 0) {
   console.log('\n0 passed, 1 failed');
   process.exit(1);
 }
-const stages = requested.length > 0 ? STAGES.filter((stage) => requested.includes(stage.name) || (stage.with !== undefined && requested.includes(stage.with))) : STAGES;
+const stages = requested.length > 0 ? STAGES.filter((stage) => requested.includes(stage.name) || (stage.with ?? []).some((name) => requested.includes(name))) : STAGES;
 const reportDir = mkdtempSync(path.join(tmpdir(), 'handbook-tests-'));
 const runStarted = process.hrtime.bigint();
 /** Per stage name: { seconds, status, passed, failed, skipped }, filled as stages end. */
 const results = new Map();
+/** Per stage name: a promise that settles when the stage has ended (a stage with `after` waits for it). */
+const ended = new Map();
 /** Stages running now, with their output files, so an interrupted run still prints what they said. */
 const running = new Map();
 
@@ -147,27 +153,32 @@ function clock() {
 }
 
 async function runTrack(trackStages, options) {
-  for (const stage of trackStages) await runStage(stage, options);
+  for (const stage of trackStages) {
+    // Another track's stage this one needs (the failover test runs the binaries the lab stage builds).
+    if (stage.after && ended.has(stage.after)) await ended.get(stage.after).promise;
+    await runStage(stage, options);
+    ended.get(stage.name)?.resolve();
+  }
 }
 
 function printTable(toRun, wallSeconds) {
   console.log('\nStage times (wall):');
-  console.log(`  ${'stage'.padEnd(10)} ${'track'.padEnd(6)} ${'seconds'.padStart(8)}  status`);
+  console.log(`  ${'stage'.padEnd(10)} ${'track'.padEnd(8)} ${'seconds'.padStart(8)}  status`);
   let sum = 0;
   for (const stage of toRun) {
     const result = results.get(stage.name);
     if (!result) {
-      console.log(`  ${stage.name.padEnd(10)} ${stage.track.padEnd(6)} ${'-'.padStart(8)}  not run`);
+      console.log(`  ${stage.name.padEnd(10)} ${stage.track.padEnd(8)} ${'-'.padStart(8)}  not run`);
       continue;
     }
     sum += result.seconds;
-    console.log(`  ${stage.name.padEnd(10)} ${stage.track.padEnd(6)} ${result.seconds.toFixed(1).padStart(8)}  ${result.status}`);
+    console.log(`  ${stage.name.padEnd(10)} ${stage.track.padEnd(8)} ${result.seconds.toFixed(1).padStart(8)}  ${result.status}`);
   }
   for (const track of new Set(toRun.map((stage) => stage.track))) {
     const seconds = toRun.filter((stage) => stage.track === track).reduce((total, stage) => total + (results.get(stage.name)?.seconds ?? 0), 0);
-    if (seconds > 0) console.log(`  ${`${track} track`.padEnd(17)} ${seconds.toFixed(1).padStart(8)}`);
+    if (seconds > 0) console.log(`  ${`${track} track`.padEnd(19)} ${seconds.toFixed(1).padStart(8)}`);
   }
-  console.log(`  ${'total'.padEnd(17)} ${wallSeconds.toFixed(1).padStart(8)}  (${!concurrent ? 'one stage at a time' : `tracks side by side; stages add up to ${sum.toFixed(1)} s`})`);
+  console.log(`  ${'total'.padEnd(19)} ${wallSeconds.toFixed(1).padStart(8)}  (${!concurrent ? 'one stage at a time' : `tracks side by side; stages add up to ${sum.toFixed(1)} s`})`);
 }
 
 function finish(toRun) {
@@ -208,7 +219,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 // The runbook and browser stages drive HAProxy, Chromium and the lab's namespaces; install them first (as root on
 // Debian) or say exactly which packages are missing.
-if (stages.some((stage) => stage.name === 'runbooks' || stage.name === 'e2e')) {
+if (stages.some((stage) => ['runbooks', 'failover', 'e2e'].includes(stage.name))) {
   const packages = spawnSync('bash', ['scripts/system-packages.sh'], { stdio: 'inherit' });
   if (packages.status !== 0) {
     console.log('\n0 passed, 1 failed');
@@ -217,6 +228,7 @@ if (stages.some((stage) => stage.name === 'runbooks' || stage.name === 'e2e')) {
 }
 
 const toRun = stages.filter(shouldRun);
+for (const stage of toRun) ended.set(stage.name, Promise.withResolvers());
 const tracks = [...new Set(toRun.map((stage) => stage.track))];
 const concurrent = !serial && tracks.length > 1;
 if (!concurrent) {
