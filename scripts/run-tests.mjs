@@ -45,6 +45,7 @@ const STAGES = [
 
 /** Tracks that yield the CPU to the others: their work is throughput, the lab's is time-outs. */
 const NICE_TRACKS = new Set(['site']);
+const HEARTBEAT_MS = Number(process.env.HANDBOOK_TESTS_HEARTBEAT_MS ?? 120_000);
 const serial = ['1', 'true', 'yes'].includes((process.env.HANDBOOK_TESTS_SERIAL ?? '').toLowerCase());
 const niceness = Number.parseInt(process.env.HANDBOOK_TESTS_NICE ?? '10', 10);
 const requested = process.argv.slice(2);
@@ -59,6 +60,8 @@ const reportDir = mkdtempSync(path.join(tmpdir(), 'handbook-tests-'));
 const runStarted = process.hrtime.bigint();
 /** Per stage name: { seconds, status, passed, failed, skipped }, filled as stages end. */
 const results = new Map();
+/** When each running stage started (ms), for the progress line. */
+const startedAt = new Map();
 /** Per stage name: a promise that settles when the stage has ended (a stage with `after` waits for it). */
 const ended = new Map();
 /** Stages running now, with their output files, so an interrupted run still prints what they said. */
@@ -105,6 +108,7 @@ function runStage(stage, { niceTo, live }) {
       fd = openSync(logFile, 'w');
       console.log(`--- ${stage.name} started (${stage.track} track${niceTo > 0 ? `, nice ${niceTo}` : ''}) at ${clock()}`);
       running.set(stage.name, logFile);
+      startedAt.set(stage.name, Date.now());
     }
     const child = spawn(full[0], full.slice(1), { stdio: fd === undefined ? 'inherit' : ['ignore', fd, fd], env: process.env });
     // spawn has forked by now: the child holds its own copy of the descriptor.
@@ -237,6 +241,13 @@ if (!concurrent) {
   const niceTo = Number.isFinite(niceness) ? niceness : 10;
   const listed = tracks.map((track) => `${track} = ${toRun.filter((stage) => stage.track === track).map((stage) => stage.name).join(', ')}`);
   console.log(`Tracks side by side (HANDBOOK_TESTS_SERIAL=1 runs one stage at a time): ${listed.join('; ')}. Each stage's output follows when it ends.`);
+  // Buffered stages say nothing until they end; a line every two minutes shows the run is alive (and keeps CI
+  // systems that stop a silent job from doing so during a cold lab build).
+  const heartbeat = setInterval(() => {
+    const now = [...running.keys()].map((name) => `${name} ${((Date.now() - startedAt.get(name)) / 60_000).toFixed(0)} min`);
+    if (now.length > 0) console.log(`--- ${clock()} still running: ${now.join(', ')}`);
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   await Promise.all(tracks.map((track) => runTrack(toRun.filter((stage) => stage.track === track), { niceTo: NICE_TRACKS.has(track) ? niceTo : 0, live: false })));
 }
 finish(toRun);
