@@ -6,11 +6,15 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * - content: frontmatter schema, review dates, builds with a base path and a bad runbook;
  * - runbooks: the lab runtime (tests/lab: namespaced nodes, kubelet stand-in) and the verification harness that
  *   runs runbook commands against a real etcd and HAProxy;
- * - failover: leader-election failover of real kube-controller-manager/kube-scheduler on loopback, beside runbooks;
+ * - loopback: runbook checks that need no lab (HAProxy, leader-election failover), beside the runbooks project;
  * - e2e: the built site in headless Chromium.
  */
-/** Runs on loopback only (no lab lock): its own project and stage, so it need not wait for the lab's turn. */
-const FAILOVER_TEST = 'tests/runbooks/failover.test.ts';
+/**
+ * Tests that take no lab lock (loopback addresses and ports only): their own project and stage, beside the runbooks
+ * stage instead of in its queue. haproxy.test.ts: the load-balancer page's HAProxy checks; failover.test.ts:
+ * leader-election failover of real kube-controller-manager and kube-scheduler.
+ */
+const LOOPBACK_TESTS = ['tests/runbooks/haproxy.test.ts', 'tests/runbooks/failover.test.ts'];
 
 export default defineConfig({
   test: {
@@ -24,9 +28,9 @@ export default defineConfig({
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'content', include: ['tests/content/**/*.test.ts'], environment: 'node', testTimeout: 240_000, hookTimeout: 240_000 } },
       // A scenario per etcd minor runs in beforeAll: the hook timeout covers the lab's start and the pages' own waits.
-      { test: { name: 'runbooks', include: ['tests/lab/**/*.test.ts', 'tests/runbooks/**/*.test.ts'], exclude: [...configDefaults.exclude, FAILOVER_TEST], environment: 'node', testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
-      // Leader-election failover on loopback: no lab lock, so it runs as its own stage beside the runbooks stage.
-      { test: { name: 'failover', include: [FAILOVER_TEST], environment: 'node', testTimeout: 900_000, hookTimeout: 600_000 } },
+      { test: { name: 'runbooks', include: ['tests/lab/**/*.test.ts', 'tests/runbooks/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LOOPBACK_TESTS], environment: 'node', testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
+      // One file at a time: the failover figures are timings, kept apart from HAProxy's health checks.
+      { test: { name: 'loopback', include: LOOPBACK_TESTS, environment: 'node', testTimeout: 900_000, hookTimeout: 600_000, fileParallelism: false } },
       { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 240_000, fileParallelism: false } },
     ],
   },

@@ -4,7 +4,7 @@
  *   tests (against build's dist/), budgets; it runs at a lower priority (nice) while another track runs;
  * - lab: mostly waiting on etcd, Kubernetes and the pages' own bounded waits: lab binaries, runbook verification
  *   (one lab per machine), the claim check (reads the runbooks stage's JSON report);
- * - loopback: the leader-election failover measurement (real components on loopback ports, no lab lock).
+ * - loopback: runbook checks on loopback addresses that take no lab lock (HAProxy; leader-election failover).
  * Within a track the stages run in the order listed, so each finds what the one before it made. Each stage's
  * output goes to a file that is printed whole when the stage ends, followed by its wall time; the end prints a
  * timing table, the failed stages, and as the last line a plain `N passed, N failed` summary over every test case
@@ -30,15 +30,16 @@ const STAGES = [
   { name: 'content', track: 'site', vitest: 'content' },
   // The lab's real etcd and Kubernetes binaries (lab/versions.json, built with Go into ~/.cache/handbook-lab when
   // missing, reused in about a second when present), so `npm ci && npm test` on a fresh machine has what the
-  // runbooks and failover stages run (kubeadm.test.ts and the failover test need Kubernetes). Runs whenever either
+  // runbooks and loopback stages run (kubeadm.test.ts and the failover test need Kubernetes). Runs whenever either
   // of those does, asked for or not.
-  { name: 'lab', track: 'lab', command: ['npm', 'run', 'lab:build', '--', '--kubernetes'], with: ['runbooks', 'failover'] },
+  { name: 'lab', track: 'lab', command: ['npm', 'run', 'lab:build', '--', '--kubernetes'], with: ['runbooks', 'loopback'] },
   { name: 'runbooks', track: 'lab', vitest: 'runbooks', optional: true },
   // Every version a runbook claims was run by a passed runbook test: reads the runbooks stage's JSON report.
   { name: 'claims', track: 'lab', claimsOf: 'runbooks' },
-  // Leader-election failover measured on real components on loopback ports: takes no lab lock, so it has a track of
-  // its own beside the lab's (about 5 minutes that the lab track cannot spare).
-  { name: 'failover', track: 'loopback', vitest: 'failover', requires: 'tests/runbooks/failover.test.ts', after: 'lab' },
+  // Runbook checks on loopback addresses that take no lab lock (HAProxy in front of stand-ins; leader-election
+  // failover of real components, about 5 minutes): a track of their own beside the lab's. After the lab stage,
+  // whose Kubernetes binaries the failover test runs.
+  { name: 'loopback', track: 'loopback', vitest: 'loopback', after: 'lab' },
   { name: 'e2e', track: 'site', vitest: 'e2e', optional: true },
   { name: 'budget', track: 'site', command: ['node', 'scripts/budget.ts'], requires: 'scripts/budget.ts' },
 ];
@@ -223,7 +224,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 // The runbook and browser stages drive HAProxy, Chromium and the lab's namespaces; install them first (as root on
 // Debian) or say exactly which packages are missing.
-if (stages.some((stage) => ['runbooks', 'failover', 'e2e'].includes(stage.name))) {
+if (stages.some((stage) => ['runbooks', 'loopback', 'e2e'].includes(stage.name))) {
   const packages = spawnSync('bash', ['scripts/system-packages.sh'], { stdio: 'inherit' });
   if (packages.status !== 0) {
     console.log('\n0 passed, 1 failed');
