@@ -30,7 +30,7 @@ export default defineConfig({
       // A scenario per etcd minor runs in beforeAll: the hook timeout covers the lab's start and the pages' own waits.
       { test: { name: 'runbooks', include: ['tests/lab/**/*.test.ts', 'tests/runbooks/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LOOPBACK_TESTS], environment: 'node', testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
       // One file at a time: the failover figures are timings, kept apart from HAProxy's health checks.
-      { test: { name: 'loopback', include: LOOPBACK_TESTS, environment: 'node', testTimeout: 900_000, hookTimeout: 600_000, fileParallelism: false } },
+      { test: { name: 'loopback', include: LOOPBACK_TESTS, environment: 'node', testTimeout: 900_000, hookTimeout: 900_000, fileParallelism: false } },
       { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 240_000, fileParallelism: false } },
     ],
   },
