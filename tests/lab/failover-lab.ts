@@ -82,7 +82,8 @@ export function reapLeftovers(log: Log): void {
     const owner = Number(/^pids-(\d+)$/.exec(file)?.[1]);
     if (!Number.isInteger(owner) || (owner !== process.pid && alive(owner))) continue;
     const pidFile = path.join(STATE_DIR, file);
-    for (const line of readFileSync(pidFile, 'utf8').split('\n')) {
+    const lines = readFileSync(pidFile, 'utf8').split('\n');
+    for (const line of lines) {
       const pid = Number(line);
       if (!Number.isInteger(pid) || pid <= 1) continue;
       try {
@@ -94,6 +95,9 @@ export function reapLeftovers(log: Log): void {
         // already gone
       }
     }
+    // The first line names the killed run's folder (certificates, etcd data, logs): removed with it.
+    const dir = /^# (.+)$/.exec(lines[0] ?? '')?.[1];
+    if (dir?.startsWith(path.join(tmpdir(), DIR_PREFIX))) rmSync(dir, { recursive: true, force: true });
     rmSync(pidFile, { force: true });
   }
 }
@@ -169,6 +173,7 @@ export class FailoverLab {
     mkdirSync(STATE_DIR, { recursive: true });
     this.pidFile = path.join(STATE_DIR, `pids-${process.pid}`);
     this.dir = mkdtempSync(path.join(tmpdir(), DIR_PREFIX));
+    writeFileSync(this.pidFile, `# ${this.dir}\n`);
     mkdirSync(path.join(this.dir, 'logs'));
     this.kubernetesVersion = labVersion('kubernetes', FAILOVER_KUBERNETES_MINOR);
     this.etcdVersion = labVersion('etcd', FAILOVER_ETCD_MINOR);
