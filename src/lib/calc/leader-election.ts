@@ -510,7 +510,7 @@ function releaseNote(resolved: ResolvedComponent, graceful: FailoverSeconds): No
     const evidence =
       lab === undefined
         ? "This is modelled from client-go's release (the next try of any standby, over its jittered retry wait)."
-        : `Measured in the handbook's lab on ${MEASURED_FAILOVER.date} (${component} ${MEASURED_FAILOVER.kubernetes}, etcd ${MEASURED_FAILOVER.etcd}, ${lab.leaseDurationSeconds}/${lab.renewDeadlineSeconds}/${lab.retryPeriodSeconds} s, ${lab.standbys} standbys): ${lab.trials} clean stops handed over in ${formatSeconds(lab.minSeconds)} to ${formatSeconds(lab.maxSeconds)}, ${formatSeconds(lab.meanSeconds)} on average, where the model gives ${formatSeconds(releasedFailover(lab.retryPeriodSeconds, lab.standbys).expectedSeconds)} for that retry period.`;
+        : `Measured in the handbook's lab on ${MEASURED_FAILOVER.date} (${component} ${MEASURED_FAILOVER.kubernetes}, etcd ${MEASURED_FAILOVER.etcd}, lease ${formatSeconds(lab.leaseDurationSeconds)}, renew deadline ${formatSeconds(lab.renewDeadlineSeconds)}, retry period ${formatSeconds(lab.retryPeriodSeconds)}, ${lab.standbys} standbys): ${lab.trials} clean stops handed over in ${formatSeconds(lab.minSeconds)} to ${formatSeconds(lab.maxSeconds)}, ${formatSeconds(lab.meanSeconds)} on average, where the model gives ${formatSeconds(releasedFailover(lab.retryPeriodSeconds, lab.standbys).expectedSeconds)} for that retry period.`;
     return {
       severity: 'info',
       code: 'lease-released',
