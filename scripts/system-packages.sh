@@ -19,6 +19,8 @@ declare -A package_for=(
   [unshare]=util-linux
   [findmnt]=util-linux
   [mountpoint]=util-linux
+  # The failover lab (tests/lab/failover-lab.ts): its processes die with the test (--pdeathsig).
+  [setpriv]=util-linux
 )
 
 missing=()

@@ -4,6 +4,7 @@
  * copy incident log") that stays at the bottom of the screen while ticks exist; ticks older than a day ask
  * whether to clear them. Ticks are kept in localStorage under one key per page path. No framework code.
  */
+import { textButton } from './text-button';
 
 /** localStorage key for a page's ticks. */
 export function storageKey(pathname: string): string {
@@ -117,11 +118,11 @@ export function mountStepProgress(root: Document, storage: Storage, pathname: st
   bar.setAttribute('aria-label', 'Step progress');
   const status = root.createElement('span');
   status.setAttribute('role', 'status');
-  const reset = button(root, 'reset', () => {
+  const reset = textButton(root, 'reset', () => {
     stored = { ticks: {} };
     save();
   });
-  const copy = button(root, 'copy incident log', () => {
+  const copy = textButton(root, 'copy incident log', () => {
     const logged = steps.flatMap((step) => (stored.ticks[step.id] ? [{ ...step.logged, at: stored.ticks[step.id] ?? '' }] : []));
     const title = root.querySelector('h1')?.textContent?.trim() ?? root.title;
     const text = incidentLog(title, root.location?.href ?? pathname, logged, now().toISOString());
@@ -168,11 +169,11 @@ export function mountStepProgress(root: Document, storage: Storage, pathname: st
       stale.replaceChildren(
         `Ticks from an earlier session (oldest ${Date.parse(oldest) > 0 ? formatUtc(oldest) : 'of unknown time'}). Clear them?`,
         ' ',
-        button(root, 'clear', () => {
+        textButton(root, 'clear', () => {
           stored = { ticks: {} };
           save();
         }),
-        button(root, 'keep', () => {
+        textButton(root, 'keep', () => {
           stored = { ...stored, keptAt: now().toISOString() };
           save();
         }),
@@ -213,10 +214,3 @@ export function mountStepProgress(root: Document, storage: Storage, pathname: st
   update();
 }
 
-function button(root: Document, label: string, onClick: () => void): HTMLButtonElement {
-  const element = root.createElement('button');
-  element.type = 'button';
-  element.textContent = label;
-  element.addEventListener('click', onClick);
-  return element;
-}

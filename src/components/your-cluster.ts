@@ -5,6 +5,7 @@
  */
 import { CLUSTER_FIELDS, type ClusterValues } from '../lib/your-cluster/fields';
 import { fillLine } from '../lib/your-cluster/fill';
+import { textButton } from './text-button';
 
 export const STORAGE_KEY = 'handbook-your-cluster';
 const SETUP_TITLE = 'Set up your shell';
@@ -92,12 +93,12 @@ export function mountYourCluster(root: Document, storage: Storage, panel: HTMLEl
       if (block.copy) block.copy.dataset['code'] = filled.join('\n').replace(/\n/g, '\u007f');
       const status = root.createElement('span');
       status.textContent = own ? 'Your cluster: using your values' : 'Your cluster: marked values are examples';
-      const edit = button(root, own ? 'edit' : 'enter yours', () => {
+      const edit = textButton(root, own ? 'edit' : 'enter yours', () => {
         block.bar.after(panel);
         panel.hidden = false;
         form.querySelector('input')?.focus();
       });
-      const clear = button(root, 'clear', () => {
+      const clear = textButton(root, 'clear', () => {
         stored = {};
         try {
           storage.removeItem(STORAGE_KEY);
@@ -130,10 +131,3 @@ export function mountYourCluster(root: Document, storage: Storage, panel: HTMLEl
   render();
 }
 
-function button(root: Document, label: string, onClick: () => void): HTMLButtonElement {
-  const element = root.createElement('button');
-  element.type = 'button';
-  element.textContent = label;
-  element.addEventListener('click', onClick);
-  return element;
-}

@@ -4,14 +4,17 @@
  * are overwritten with 100 kB values until etcd refuses a write with `mvcc: database space exceeded` and raises
  * the NOSPACE alarm. The page is then followed as written (alarm check, snapshot, compaction, defragmentation
  * leader last; on cp-2 the offline path: manifest out, `etcdutl defrag`, manifest back; wait until every member
- * answers; size check, disarm, write check), and the test checks the outcome itself:
+ * answers; size check, disarm, write check; then "Raise the quota", one node after the other, to 8 GiB), and the test
+ * checks the outcome itself:
  * - no alarm is left on any member;
  * - every member's database file shrank below 80 % of the quota;
  * - the current value of every key written before the alarm survived compaction and defragmentation;
- * - a write as large as the ones that filled the quota succeeds again.
+ * - a write as large as the ones that filled the quota succeeds again;
+ * - every node's manifest carries the raised quota (the page changes the existing 4 MiB flag), each member reports it
+ *   (etcd 3.6 and later print `dbSizeQuota`), and the manifest as it was is saved beside the backups.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { labClient, matrix } from './lib/lab';
 import { ScenarioRun } from './lib/matrix';
@@ -119,6 +122,21 @@ describe.each(matrix())('etcd NOSPACE alarm, cleared by following the page on et
     expect((await client.etcdctl(['put', `${FILL_PREFIX}after`], lab.clientUrls, value)).trim()).toBe('OK');
     expect((await readPrefix(client, `${FILL_PREFIX}after`, lab.clientUrls)).get(`${FILL_PREFIX}after`)).toBe(value);
     run.outcome(`keys compared: ${KEY_COUNT} latest values kept; a ${VALUE_BYTES / 1000} kB write accepted afterwards`);
+  });
+
+  run.check('raised the quota on every member, one node after the other, and saved each old manifest', async (lab) => {
+    const raised = 8 * 1024 * 1024 * 1024;
+    const client = labClient(lab);
+    for (const node of lab.nodes) {
+      const quotaLines = (file: string) => readFileSync(lab.hostPath(node.index, file), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line.includes('--quota-backend-bytes'));
+      expect(quotaLines('/etc/kubernetes/manifests/etcd.yaml'), node.name).toEqual([`- --quota-backend-bytes=${raised}`]);
+      expect(quotaLines('/var/backups/etcd/etcd.yaml.before-quota'), node.name).toEqual([`- --quota-backend-bytes=${QUOTA_BACKEND_BYTES}`]);
+    }
+    const quotas = (await client.etcdctl(['endpoint', 'status', '-w', 'json'], lab.clientUrls)).match(/"dbSizeQuota":\d+/g) ?? [];
+    // etcd 3.5's StatusResponse has no quota field; 3.6 added dbSizeQuota (etcd api/v3 etcdserverpb StatusResponse).
+    if (release.minor === '3.5') expect(quotas).toEqual([]);
+    else expect(quotas).toEqual(Array(3).fill(`"dbSizeQuota":${raised}`));
+    run.outcome(`quota raised to ${raised} bytes on ${lab.nodes.length} members one after the other${release.minor === '3.5' ? '' : `; members report ${quotas.join(', ')}`}`);
   });
 
   run.check('left the snapshot the page took before compacting', (lab) => {

@@ -81,7 +81,7 @@ describe('formatReport', () => {
       { runbook: 'etcd-nospace', version: '3.6.16', tally, outcomes: ['keys compared: 1000, lost 0'], durationMs: 59_400, failed: true },
     ]);
     const lines = text.split('\n');
-    expect(lines[0]).toMatch(/^runbook\s+etcd\s+result\s+blocks run\s+lines verbatim \/ shown\s+share\s+seconds$/);
+    expect(lines[0]).toMatch(/^runbook\s+version\s+result\s+blocks run\s+lines verbatim \/ shown\s+share\s+seconds$/);
     expect(lines[2]).toMatch(/^etcd-nospace\s+3\.6\.16\s+FAILED\s+3 \/ 4\s+37 \/ 40\s+93 %\s+59$/);
     expect(lines[3]).toMatch(/^etcd-nospace\s+3\.10\.1\s+passed/);
     expect(text).toContain('etcd-nospace on etcd 3.6.16:\n  keys compared: 1000, lost 0');

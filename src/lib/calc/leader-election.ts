@@ -4,6 +4,7 @@ import { mulberry32 } from './_internal/random';
 import { histogram, niceBins, summarize, type HistogramBin } from './_internal/stats';
 import { numberBetween, parseInput, positiveNumber, wholeNumber } from './_internal/validate';
 import { seconds as secondsText } from './_internal/text';
+import { MEASURED_FAILOVER, measuredReleasedFailover } from './leader-election-lab';
 
 /**
  * Kubernetes leader election as implemented by client-go (`k8s.io/client-go/tools/leaderelection`), which
@@ -505,10 +506,15 @@ function releaseNote(resolved: ResolvedComponent, graceful: FailoverSeconds): No
         : component === 'kube-controller-manager'
           ? `kube-controller-manager ${kubernetesVersion} releases its lease when it stops cleanly, because ${KCM_RELEASE_GATE} is on (${gateStage(kubernetesVersion)}, off by default); it releases as soon as the signal arrives, while its controllers may still be stopping`
           : 'With ReleaseOnCancel the leader releases its lease when it stops cleanly';
+    const lab = component === 'other' ? undefined : measuredReleasedFailover(component);
+    const evidence =
+      lab === undefined
+        ? "This is modelled from client-go's release (the next try of any standby, over its jittered retry wait)."
+        : `Measured in the handbook's lab on ${MEASURED_FAILOVER.date} (${component} ${MEASURED_FAILOVER.kubernetes}, etcd ${MEASURED_FAILOVER.etcd}, lease ${formatSeconds(lab.leaseDurationSeconds)}, renew deadline ${formatSeconds(lab.renewDeadlineSeconds)}, retry period ${formatSeconds(lab.retryPeriodSeconds)}, ${lab.standbys} standbys): ${lab.trials} clean stops handed over in ${formatSeconds(lab.minSeconds)} to ${formatSeconds(lab.maxSeconds)}, ${formatSeconds(lab.meanSeconds)} on average, where the model gives ${formatSeconds(releasedFailover(lab.retryPeriodSeconds, lab.standbys).expectedSeconds)} for that retry period.`;
     return {
       severity: 'info',
       code: 'lease-released',
-      message: `${who}: a standby takes the lease on its next try, after about ${formatSeconds(graceful.expectedSeconds)} and at most ${formatSeconds(graceful.worstSeconds)}. This is modelled from client-go's release (the next try of any standby, over its jittered retry wait), not measured. A crash, SIGKILL or OOM kill still waits for the lease to run out.`,
+      message: `${who}: a standby takes the lease on its next try, after about ${formatSeconds(graceful.expectedSeconds)} and at most ${formatSeconds(graceful.worstSeconds)}. ${evidence} A crash, SIGKILL or OOM kill still waits for the lease to run out.`,
     };
   }
   const message =

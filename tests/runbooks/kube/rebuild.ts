@@ -11,7 +11,7 @@ import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab, LB_PORT, LB_VIP } f
 import { BlockFailure, PageRunner, scenarioBlocks, type PageBlock } from '../../lab/kube-runbook.ts';
 import { REPO_ROOT } from '../../lab/versions.ts';
 import { recordRun } from '../lib/claims.ts';
-import { haproxyStats, type KubeSuiteContext, seconds, sleep } from './shared.ts';
+import { haproxyStats, type KubeSuiteContext, recordKubePage, seconds, sleep } from './shared.ts';
 
 /** The page and the scenario its `verify="rebuild:…"` blocks belong to. */
 export const REBUILD = { runbook: 'src/content/runbooks/rebuild-control-plane-node.mdx', scenario: 'rebuild' } as const;
@@ -61,9 +61,8 @@ interface RebuildOutcome {
  * installed), then the page's own blocks. The join values the healthy node prints (`export JOIN_TOKEN=…`) are pasted
  * into the new node's terminal as printed, as a person carrying the line over SSH would.
  */
-async function runRebuild(kubeLab: KubeLab, source: string, print: (line: string) => void): Promise<RebuildOutcome> {
+async function runRebuild(kubeLab: KubeLab, source: string, print: (line: string) => void, runner = new PageRunner(kubeLab, scenarioBlocks(source, REBUILD.scenario))): Promise<RebuildOutcome> {
   const blocks = scenarioBlocks(source, REBUILD.scenario);
-  const runner = new PageRunner(kubeLab, blocks);
   const failureStarted = Date.now();
   await kubeLab.wipeNode(2);
   await kubeLab.prepareRebuiltNode(2);
@@ -119,14 +118,28 @@ export function rebuildSuite({ lab, print }: KubeSuiteContext): void {
 
   test('rebuild-control-plane-node.mdx, stacked etcd: cp-2 dies and is rebuilt by the page; members, nodes, HAProxy and every ConfigMap check out', async ({ task }) => {
     const kubeLab = lab();
-    const writeStarted = Date.now();
-    expected = await createConfigMaps(kubeLab);
-    print(`${expected.size} ConfigMaps written in ${seconds(Date.now() - writeStarted)}`);
-    const outcome = await runRebuild(kubeLab, readFileSync(REBUILD_PAGE, 'utf8'), print);
-    print(`rebuild: failure detected in ${seconds(outcome.failureMs)}, page blocks ${seconds(outcome.pageMs)}`);
-    const checkStarted = Date.now();
-    await checkOutcome(kubeLab, expected, print);
-    print(`outcome checked in ${seconds(Date.now() - checkStarted)}`);
+    const started = Date.now();
+    const source = readFileSync(REBUILD_PAGE, 'utf8');
+    const runner = new PageRunner(kubeLab, scenarioBlocks(source, REBUILD.scenario));
+    // The outcome lines go to the runbook report too (printed at the end of the runbooks stage).
+    const outcomes: string[] = [];
+    const note = (line: string): void => {
+      outcomes.push(line);
+      print(line);
+    };
+    let failed = true;
+    try {
+      expected = await createConfigMaps(kubeLab);
+      print(`${expected.size} ConfigMaps written in ${seconds(Date.now() - started)}`);
+      const outcome = await runRebuild(kubeLab, source, print, runner);
+      print(`rebuild: failure detected in ${seconds(outcome.failureMs)}, page blocks ${seconds(outcome.pageMs)}`);
+      const checkStarted = Date.now();
+      await checkOutcome(kubeLab, expected, note);
+      print(`outcome checked in ${seconds(Date.now() - checkStarted)}`);
+      failed = false;
+    } finally {
+      recordKubePage({ runbook: REBUILD.runbook, scenario: REBUILD.scenario, ranLines: runner.runs.map((run) => run.line), outcomes, durationMs: Date.now() - started, failed });
+    }
     // The page claims what this test ran: the Kubernetes release and the etcd release kubeadm's lab runs with it.
     recordRun(task, { scenario: REBUILD.scenario, kubernetes: labVersion('kubernetes', KUBERNETES_MINOR), etcd: labVersion('etcd', KUBEADM_ETCD_MINOR) });
   }, 1_500_000);

@@ -4,7 +4,9 @@
  */
 import { createConnection } from 'node:net';
 import path from 'node:path';
-import type { KubeLab } from '../../lab/kube.ts';
+import { labVersion } from '../../../lab/bin-path.mjs';
+import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab } from '../../lab/kube.ts';
+import { recordScenario } from '../lib/report.ts';
 
 export interface KubeSuiteContext {
   /** The running lab; throws the bring-up's error when it failed, so every test of every suite fails with it. */
@@ -40,3 +42,21 @@ export async function haproxyStats(kubeLab: KubeLab): Promise<Record<string, { s
   return stats;
 }
 
+
+/**
+ * A kubeadm-lab page's row in the runbook report printed at the end of the runbooks stage: which of its blocks ran
+ * verbatim (`ranLines`, the MDX lines of the blocks the PageRunner ran) against the shell lines the page shows, and the
+ * outcome lines. The version column names the Kubernetes release and the etcd release kubeadm runs with it.
+ */
+export function recordKubePage(run: { runbook: string; scenario: string; ranLines: number[]; outcomes: string[]; durationMs: number; failed: boolean }): void {
+  recordScenario({
+    runbook: run.runbook,
+    scenario: run.scenario,
+    etcdMinor: KUBEADM_ETCD_MINOR,
+    etcdVersion: `k8s ${labVersion('kubernetes', KUBERNETES_MINOR)} + etcd ${labVersion('etcd', KUBEADM_ETCD_MINOR)}`,
+    ranLines: [...new Set(run.ranLines)],
+    outcomes: run.outcomes,
+    durationMs: run.durationMs,
+    failed: run.failed,
+  });
+}

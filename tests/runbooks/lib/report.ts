@@ -71,6 +71,6 @@ export function collectReport(): ReportRow[] {
 export function printReport(): string {
   const rows = collectReport();
   const text = rows.length === 0 ? 'runbook report: no scenario recorded a result' : formatReport(rows);
-  console.log(`\n=== runbooks: what ran verbatim, per runbook and etcd version ===\n${text}\n`);
+  console.log(`\n=== runbooks: what ran verbatim, per runbook and version (etcd, or Kubernetes + etcd on the kubeadm lab) ===\n${text}\n`);
   return text;
 }

@@ -102,7 +102,7 @@ function percent(share: number): string {
 /** The printed table: one row per runbook and version, then each row's outcome figures. */
 export function formatReport(rows: readonly ReportRow[]): string {
   const sorted = [...rows].sort((a, b) => a.runbook.localeCompare(b.runbook) || a.version.localeCompare(b.version, undefined, { numeric: true }));
-  const header = ['runbook', 'etcd', 'result', 'blocks run', 'lines verbatim / shown', 'share', 'seconds'];
+  const header = ['runbook', 'version', 'result', 'blocks run', 'lines verbatim / shown', 'share', 'seconds'];
   const body = sorted.map((row) => [
     row.runbook,
     row.version,
@@ -117,7 +117,8 @@ export function formatReport(rows: readonly ReportRow[]): string {
   const out = [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)];
   for (const row of sorted) {
     if (row.outcomes.length === 0) continue;
-    out.push('', `${row.runbook} on etcd ${row.version}:`, ...row.outcomes.map((outcome) => `  ${outcome}`));
+    // etcd-lab rows carry a bare etcd release (3.6.16); kubeadm-lab rows name Kubernetes and etcd themselves.
+    out.push('', `${row.runbook} on ${/^\d/.test(row.version) ? `etcd ${row.version}` : row.version}:`, ...row.outcomes.map((outcome) => `  ${outcome}`));
   }
   return out.join('\n');
 }

@@ -134,7 +134,7 @@ export const leaderElectionCalculator: CalculatorDefinition<LeaderElectionResult
       head: ['Leader stops by', 'Best', 'Expected', 'Worst'],
       rows: [
         ['Crash', result.crashFailover, true] as const,
-        [result.releaseOnCancel ? 'Clean shutdown (lease released; modelled)' : 'Clean shutdown (lease kept)', result.gracefulFailover, false] as const,
+        [result.releaseOnCancel ? 'Clean shutdown (lease released)' : 'Clean shutdown (lease kept)', result.gracefulFailover, false] as const,
       ].map(([label, failover]) => [
         label,
         formatSeconds(failover.bestSeconds),
