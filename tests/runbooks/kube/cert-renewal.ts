@@ -19,7 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import { labVersion } from '../../../lab/bin-path.mjs';
 import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab } from '../../lab/kube.ts';
 import { BlockFailure, PageRunner, type PageBlock } from '../../lab/kube-runbook.ts';
@@ -296,7 +296,10 @@ async function checkHealthy(kubeLab: KubeLab, print: (line: string) => void): Pr
 }
 
 export function certRenewalSuite({ lab, print }: KubeSuiteContext): void {
-  const suiteStarted = Date.now();
+  let suiteStarted = 0;
+  beforeAll(() => {
+    suiteStarted = Date.now();
+  });
   let expected = new Map<string, string>();
   let nearExpiryReady = false;
   let routinePassed = false;
