@@ -16,7 +16,8 @@ import { BASE, DIST, settle, sitemapPages, themedContext } from './helpers/site'
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PHONE_390 = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-const LAB_ETCD = (JSON.parse(readFileSync(path.join(ROOT, 'lab/versions.json'), 'utf8')) as { etcd: Record<string, string> }).etcd;
+const LAB = JSON.parse(readFileSync(path.join(ROOT, 'lab/versions.json'), 'utf8')) as { etcd: Record<string, string>; kubernetes: Record<string, string> };
+const LAB_ETCD = LAB.etcd;
 const SHELL = new Set(['bash', 'sh', 'shell']);
 
 const RUNBOOKS = sitemapPages()
@@ -25,21 +26,30 @@ const RUNBOOKS = sitemapPages()
     const slug = page.split('/')[1] ?? '';
     const file = path.join(ROOT, 'src/content/runbooks', `${slug}.mdx`);
     const source = readFileSync(file, 'utf8');
-    const frontmatter = parseYaml(/^---\n([\s\S]*?)\n---/.exec(source)?.[1] ?? '') as { verified?: { etcd?: string | string[] } };
-    const claim = frontmatter.verified?.etcd;
-    const claimed = (typeof claim === 'string' ? claim.split(',') : (claim ?? [])).map((minor) => String(minor).trim());
-    return { page, blocks: extractCodeBlocks(source, file), claimed, verified: frontmatter.verified !== undefined };
+    const frontmatter = parseYaml(/^---\n([\s\S]*?)\n---/.exec(source)?.[1] ?? '') as { verified?: { etcd?: string | string[]; kubernetes?: string | string[] } };
+    const minors = (claim: string | string[] | undefined) => (typeof claim === 'string' ? claim.split(',') : (claim ?? [])).map((minor) => String(minor).trim());
+    return {
+      page,
+      blocks: extractCodeBlocks(source, file),
+      claimed: minors(frontmatter.verified?.etcd),
+      claimedKubernetes: minors(frontmatter.verified?.kubernetes),
+      verified: frontmatter.verified !== undefined,
+    };
   });
 
 /** What the frame of a block must say, from its attributes alone. */
-function expectedStatus(block: { meta: Record<string, string | true> }, claimed: string[]): { ci: string | null; caption: string | null } {
+function expectedStatus(block: { meta: Record<string, string | true> }, claimed: string[], claimedKubernetes: string[] = []): { ci: string | null; caption: string | null } {
   const { verify, noverify, output, etcd } = block.meta;
   if (output === true) return { ci: 'output', caption: null };
   if (typeof noverify === 'string') return { ci: 'not-run', caption: `Not run in CI: ${noverify}` };
   if (typeof verify !== 'string') return { ci: null, caption: null };
   const only = typeof etcd === 'string' ? etcd.split(',') : undefined;
   const versions = claimed.filter((minor) => only === undefined || only.includes(minor)).map((minor) => LAB_ETCD[minor] ?? minor);
-  return { ci: 'ran', caption: versions.length > 0 ? `Ran in CI · etcd ${versions.join(' · ')}` : 'Ran in CI' };
+  const parts = [
+    ...(claimedKubernetes.length > 0 ? [`Kubernetes ${claimedKubernetes.map((minor) => LAB.kubernetes[minor] ?? minor).join(' · ')}`] : []),
+    ...(versions.length > 0 ? [`etcd ${versions.join(' · ')}`] : []),
+  ];
+  return { ci: 'ran', caption: parts.length > 0 ? `Ran in CI · ${parts.join(' · ')}` : 'Ran in CI' };
 }
 
 let site: StaticSite;
@@ -88,7 +98,7 @@ describe('runbook code blocks on a 390 px phone', () => {
       runbook.blocks.forEach((block, index) => {
         const frame = frames[index];
         const where = `${runbook.page} block at MDX line ${block.line}`;
-        const expected = expectedStatus(block, runbook.claimed);
+        const expected = expectedStatus(block, runbook.claimed, runbook.claimedKubernetes);
         expect(frame?.ci ?? null, where).toBe(expected.ci);
         expect(frame?.caption ?? null, where).toBe(expected.caption);
         if (expected.ci === 'output') {
@@ -104,8 +114,11 @@ describe('runbook code blocks on a 390 px phone', () => {
       // The header's Verified line names the same releases as the verified blocks.
       if (runbook.verified) {
         const note = await page.locator('.verified-note').textContent();
-        const releases = runbook.claimed.map((minor) => LAB_ETCD[minor] ?? minor).join(' · ');
-        expect(note?.replace(/\s+/g, ' ')).toContain(`Verified in CI on etcd ${releases}:`);
+        const releases = [
+          ...(runbook.claimedKubernetes.length > 0 ? [`Kubernetes ${runbook.claimedKubernetes.map((minor) => LAB.kubernetes[minor] ?? minor).join(' · ')}`] : []),
+          ...(runbook.claimed.length > 0 ? [`etcd ${runbook.claimed.map((minor) => LAB_ETCD[minor] ?? minor).join(' · ')}`] : []),
+        ].join(' · ');
+        expect(note?.replace(/\s+/g, ' ')).toContain(`Verified in CI on ${releases}:`);
       }
 
       // Geometry of every visible shell block: inside the viewport, no sideways scrolling, and no code text under
