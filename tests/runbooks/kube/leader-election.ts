@@ -211,7 +211,7 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
           if (title === 'Who leads now') expect(run.output).toMatch(/^kube-controller-manager\s+cp-\d_[0-9a-f-]+\s+\d+\s/m);
           if (title === 'Check the rules') expect(run.output).toContain(`ok: margin LD-RD-RP = ${leaseDurationSeconds - renewDeadlineSeconds - retryPeriodSeconds} s`);
           if (title === 'Set the flags') expect(run.output.match(/: 4 --leader-elect flags/g)).toHaveLength(2);
-          if (title === 'Check the restart') expect(run.output.match(/attempting to acquire leader lease|successfully acquired lease/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+          if (title === 'Check the restart') expect(run.output.match(/Attempting to acquire leader lease|Successfully acquired lease/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
         }
         expect(await runner.variable(node, 'NODE_NAME')).toBe(`cp-${node}`);
         for (const component of COMPONENTS) expect(leaderFlags(runningArgs(kubeLab, node, component)), `cp-${node} ${component} after the page`).toEqual(newFlags);
