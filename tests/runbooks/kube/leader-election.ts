@@ -159,13 +159,13 @@ async function restoreOriginals(kubeLab: KubeLab, originals: Originals): Promise
   return restored;
 }
 
-/** Fails unless the block fails; returns its failure. */
-async function expectBlockFailure(runner: PageRunner, pageBlock: PageBlock): Promise<BlockFailure> {
+/** Fails unless the block fails; returns the block's whole output (the failure's message keeps only its tail). */
+async function expectBlockFailure(runner: PageRunner, pageBlock: PageBlock): Promise<string> {
   const outcome = await runner.runBlock(pageBlock).then((run: BlockRun) => run, (error: unknown) => error);
   if (!(outcome instanceof BlockFailure)) {
     throw new Error(`block "${pageBlock.title}" on cp-${pageBlock.node} was expected to fail and did not${outcome instanceof Error ? `: ${outcome.message}` : `; its output:\n${(outcome as BlockRun).output}`}`);
   }
-  return outcome;
+  return runner.runs.at(-1)?.output ?? '';
 }
 
 export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
@@ -211,6 +211,7 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
           if (title === 'Who leads now') expect(run.output).toMatch(/^kube-controller-manager\s+cp-\d_[0-9a-f-]+\s+\d+\s/m);
           if (title === 'Check the rules') expect(run.output).toContain(`ok: margin LD-RD-RP = ${leaseDurationSeconds - renewDeadlineSeconds - retryPeriodSeconds} s`);
           if (title === 'Set the flags') expect(run.output.match(/: 4 --leader-elect flags/g)).toHaveLength(2);
+          if (title === 'Check the restart' && node === 1) print(`  its output on cp-1:\n${run.output.trimEnd().split('\n').map((line) => `    ${line}`).join('\n')}`);
           if (title === 'Check the restart') expect(run.output.match(/Attempting to acquire leader lease|Successfully acquired lease/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
         }
         expect(await runner.variable(node, 'NODE_NAME')).toBe(`cp-${node}`);
@@ -230,8 +231,8 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
       expect(version.output.trim()).toBe('apiVersion: kubeadm.k8s.io/v1beta4');
       const keep = block(blocks, 'Would kubeadm keep them?');
       const undo = await expectBlockFailure(runner, { ...keep, node: 1 });
-      print(`  "${keep.title}" before the kubeadm-config edit fails as the page says: ${undo.message.split('\n').filter((line) => line.includes('STOP') || line.includes('leader-elect-lease')).join(' | ')}`);
-      expect(undo.message).toContain(`-    - --leader-elect-lease-duration=${leaseDurationSeconds}s`);
+      print(`  "${keep.title}" before the kubeadm-config edit fails as the page says: ${undo.split('\n').filter((line) => line.includes('STOP') || line.includes('leader-elect-')).join(' | ')}`);
+      expect(undo).toContain(`-    - --leader-elect-lease-duration=${leaseDurationSeconds}s`);
       const edited = withPageExtraArgs(originals.clusterConfiguration, configBlock.code);
       await putClusterConfiguration(kubeLab, edited);
       print(`  kubeadm-config: the page's v1beta4 extraArgs put into ClusterConfiguration (the person's kubectl edit)`);
@@ -273,17 +274,17 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
       // 10 > 1.2 × 9 is false: client-go's second rule; the first (15 > 10) holds, so only this rule decides.
       await runner.runBlock({ title: 'the values typed in', line: 0, node, kind: 'run', code: 'export LEASE_DURATION_SECONDS=15 RENEW_DEADLINE_SECONDS=10 RETRY_PERIOD_SECONDS=9' });
       const rules = await expectBlockFailure(runner, { ...block(blocks, 'Check the rules'), node });
-      expect(rules.message).toContain('REJECT: renew deadline must be greater than 1.2 x retry period');
-      print(`step 2 with 15/10/9 s: ${rules.message.split('\n').find((line) => line.startsWith('REJECT')) ?? ''}`);
+      expect(rules).toContain('REJECT: renew deadline must be greater than 1.2 x retry period');
+      print(`step 2 with 15/10/9 s: ${rules.split('\n').find((line) => line.startsWith('REJECT')) ?? ''}`);
       await runner.runBlock({ ...block(blocks, 'Back up the manifests'), node });
       await runner.runBlock({ ...block(blocks, 'Set the flags'), node });
       const applied = Date.now();
       const check = await expectBlockFailure(runner, { ...block(blocks, 'Check the restart'), node });
-      print(`step 4 on cp-${node} after ${seconds(Date.now() - applied)}:\n${check.message.split('\n').filter((line) => /panic|leader elector|STOP/.test(line)).map((line) => `    ${line}`).join('\n')}`);
+      print(`step 4 on cp-${node} after ${seconds(Date.now() - applied)}:\n${check.split('\n').filter((line) => /panic|leader elector|STOP/.test(line)).map((line) => `    ${line}`).join('\n')}`);
       // client-go's own message (tools/leaderelection/leaderelection.go, NewLeaderElector), as each binary reports it.
-      expect(check.message).toContain('panic: renewDeadline must be greater than retryPeriod*JitterFactor');
-      expect(check.message).toContain("couldn't create leader elector: renewDeadline must be greater than retryPeriod*JitterFactor");
-      expect(check.message).toContain('STOP: kube-controller-manager kube-scheduler refused these values');
+      expect(check).toContain('panic: renewDeadline must be greater than retryPeriod*JitterFactor');
+      expect(check).toContain("couldn't create leader elector: renewDeadline must be greater than retryPeriod*JitterFactor");
+      expect(check).toContain('STOP: kube-controller-manager kube-scheduler refused these values');
       for (const component of COMPONENTS) {
         const latest = containers(kubeLab, node, component)[0];
         const log = latest === undefined ? '' : readFileSync(kubeLab.lab.hostPath(node, latest.logPath), 'utf8');
