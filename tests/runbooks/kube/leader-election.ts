@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { labVersion } from '../../../lab/bin-path.mjs';
 import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab } from '../../lab/kube.ts';
@@ -169,6 +169,15 @@ async function expectBlockFailure(runner: PageRunner, pageBlock: PageBlock): Pro
 }
 
 export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
+  let suiteStartedAt = 0;
+  beforeAll(() => {
+    suiteStartedAt = Date.now();
+  });
+  afterAll(() => {
+    // The lead budgets CI with this figure; it excludes the shared bring-up.
+    print(`leader-election suite: ${seconds(Date.now() - suiteStartedAt)}`);
+  });
+
   test('leader-election-tuning.mdx end to end on cp-1..cp-3: new flags in every process, both Leases at the new duration, kubeadm-config keeps them, roll back restores every manifest', async ({ task }) => {
     const kubeLab = lab();
     const suiteStarted = Date.now();
@@ -284,7 +293,7 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
       // client-go's own message (tools/leaderelection/leaderelection.go, NewLeaderElector), as each binary reports it.
       expect(check).toContain('panic: renewDeadline must be greater than retryPeriod*JitterFactor');
       expect(check).toContain("couldn't create leader elector: renewDeadline must be greater than retryPeriod*JitterFactor");
-      expect(check).toContain('STOP: kube-controller-manager kube-scheduler refused these values');
+      expect(check).toContain('STOP: kube-controller-manager kube-scheduler did not start leader election with these flags');
       for (const component of COMPONENTS) {
         const latest = containers(kubeLab, node, component)[0];
         const log = latest === undefined ? '' : readFileSync(kubeLab.lab.hostPath(node, latest.logPath), 'utf8');
@@ -331,6 +340,35 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
     }
     print(`broken copy: ${failure instanceof BlockFailure ? `block "${failure.block.title}" failed: ${failure.message.split('\n').find((line) => line.startsWith('STOP')) ?? ''}` : failure instanceof Error ? `check failed: ${failure.message.split('\n')[0]}` : 'PASSED (wrong)'} (${seconds(Date.now() - started)})`);
     expect(failure).toBeDefined();
+    for (const [file, text] of originals.manifests) expect(readFileSync(file, 'utf8'), file).toBe(text);
+  }, 600_000);
+
+  test('a copy of the page that misspells --leader-elect-lease-duration in its sed fails the run', async () => {
+    const kubeLab = lab();
+    const started = Date.now();
+    const source = readFileSync(LEADER_PAGE, 'utf8');
+    // The three flags still count 4, so the anchor guard passes; the components refuse the unknown flag at start.
+    const flag = '- --leader-elect-lease-duration=${LEASE_DURATION_SECONDS}s';
+    expect(source.split(flag)).toHaveLength(2);
+    const broken = source.replace(flag, '- --leader-elect-lease-duraton=${LEASE_DURATION_SECONDS}s');
+    const originals = await readOriginals(kubeLab);
+    const blocks = scenarioBlocks(broken, LEADER.scenario);
+    const runner = new PageRunner(kubeLab, blocks);
+    let failure: unknown;
+    try {
+      for (const title of PER_NODE_STEPS) await runner.runBlock({ ...block(blocks, title), node: 2 });
+      await runner.runBlock(block(blocks, 'The new lease'));
+    } catch (error) {
+      failure = error;
+    } finally {
+      const restored = await restoreOriginals(kubeLab, originals);
+      if (restored.length > 0) print(`safety net restored: ${restored.map((file) => path.basename(path.dirname(path.dirname(path.dirname(path.dirname(file))))) + ':' + path.basename(file)).join(', ')}`);
+    }
+    const output = runner.runs.at(-1)?.output ?? '';
+    print(`misspelt flag: ${failure instanceof BlockFailure ? `block "${failure.block.title}" failed: ${output.split('\n').filter((line) => /^Error:|^STOP/.test(line)).join(' | ')}` : failure instanceof Error ? `check failed: ${failure.message.split('\n')[0]}` : 'PASSED (wrong)'} (${seconds(Date.now() - started)})`);
+    expect(failure).toBeInstanceOf(BlockFailure);
+    expect((failure as BlockFailure).block.title).toBe('Check the restart');
+    expect(output).toContain('Error: unknown flag: --leader-elect-lease-duraton');
     for (const [file, text] of originals.manifests) expect(readFileSync(file, 'utf8'), file).toBe(text);
   }, 600_000);
 }
