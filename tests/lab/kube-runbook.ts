@@ -42,7 +42,9 @@ export function scenarioBlocks(source: string, scenario: string): PageBlock[] {
     const verify = block.meta['verify'];
     if (typeof verify !== 'string' || !verify.startsWith(`${scenario}:`)) continue;
     const kind = verify.slice(scenario.length + 1);
-    if (kind !== 'setup' && kind !== 'run') throw new Error(`line ${block.line}: verify="${verify}": this runner runs setup and run blocks only`);
+    // A config block is a file's content, not commands: the scenario's own test reads it and installs it.
+    if (kind === 'config') continue;
+    if (kind !== 'setup' && kind !== 'run') throw new Error(`line ${block.line}: verify="${verify}": this runner runs setup and run blocks (config blocks are read by the test)`);
     const node = block.meta['node'] === undefined ? 1 : Number(block.meta['node']);
     if (![1, 2, 3].includes(node)) throw new Error(`line ${block.line}: node="${String(block.meta['node'])}" must be 1, 2 or 3`);
     const title = typeof block.meta['title'] === 'string' ? block.meta['title'] : block.code.split('\n')[0] ?? '';

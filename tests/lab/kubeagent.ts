@@ -200,6 +200,18 @@ async function tlsBootstrap(options: Options, pending: { name?: string; key?: st
   return true;
 }
 
+/**
+ * Deletes a mirror pod at once, as the kubelet does (pkg/kubelet/pod/mirror_client.go: grace period 0, a UID
+ * precondition). A plain DELETE would only mark it terminating: a pod bound to a node waits for its kubelet to
+ * confirm, so the new mirror pod could never be created under the same name.
+ */
+async function deleteMirrorPod(client: Client, pod: Record<string, unknown>): Promise<void> {
+  const metadata = asRecord(pod['metadata']);
+  const options = { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid: String(metadata['uid']) } };
+  const deleted = await request(client, 'DELETE', `/api/v1/namespaces/${String(metadata['namespace'])}/pods/${String(metadata['name'])}`, options);
+  if (deleted.status !== 200 && deleted.status !== 404 && deleted.status !== 409) log(`deleting mirror pod ${String(metadata['namespace'])}/${String(metadata['name'])}: HTTP ${deleted.status} ${deleted.text.slice(0, 300)}`);
+}
+
 interface StaticPod {
   name: string;
   namespace: string;
@@ -387,15 +399,14 @@ class Agent {
         continue;
       }
       if (current !== undefined) {
-        await request(client, 'DELETE', `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`);
+        await deleteMirrorPod(client, current);
         log(`mirror pod ${key}: manifest changed, deleted the old one`);
       }
       await this.createMirrorPod(client, pod);
     }
-    for (const key of existing.keys()) {
+    for (const [key, current] of existing) {
       if (wanted.has(key)) continue;
-      const [namespace, name] = key.split('/') as [string, string];
-      await request(client, 'DELETE', `/api/v1/namespaces/${namespace}/pods/${name}`);
+      await deleteMirrorPod(client, current);
       log(`mirror pod ${key}: manifest gone, deleted`);
     }
   }

@@ -623,7 +623,9 @@ function crictl(args: string[]): Promise<number> | number {
   const containers = state?.containers ?? [];
   switch (subcommand) {
     case 'ps': {
-      const all = rest.includes('-a') || rest.includes('--all');
+      // `-l`/`--latest`: crictl's "most recently created container (includes all states)".
+      const latest = rest.includes('-l') || rest.includes('--latest');
+      const all = latest || rest.includes('-a') || rest.includes('--all');
       const quiet = rest.includes('-q') || rest.includes('--quiet');
       const nameFilter = option(rest, ['--name']);
       const stateFilter = option(rest, ['--state', '-s']);
@@ -631,7 +633,8 @@ function crictl(args: string[]): Promise<number> | number {
       const shown = containers
         .filter((c) => (stateFilter !== undefined ? c.state === stateFilter.toLowerCase() : all || c.state === 'running'))
         .filter((c) => pattern === undefined || pattern.test(c.name))
-        .sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+        .sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))
+        .slice(0, latest ? 1 : undefined);
       if (quiet) {
         for (const c of shown) process.stdout.write(`${c.id}\n`);
         return 0;
@@ -657,7 +660,7 @@ function crictl(args: string[]): Promise<number> | number {
       return 0;
     }
     default:
-      return fail(`lab crictl shim: "${args.join(' ')}" is not emulated (only ps [-a] [-q] [--name RE] [--state S], stop ID..., logs [--tail N] ID)`);
+      return fail(`lab crictl shim: "${args.join(' ')}" is not emulated (only ps [-a] [-l] [-q] [--name RE] [--state S], stop ID..., logs [--tail N] ID)`);
   }
 }
 

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KubeLab, LAB_IGNORED_PREFLIGHT_CHECKS, LB_PORT } from '../lab/kube.ts';
 import { certRenewalSuite } from './kube/cert-renewal.ts';
+import { leaderElectionSuite } from './kube/leader-election.ts';
 import { rebuildSuite } from './kube/rebuild.ts';
 import { seconds, type KubeSuiteContext } from './kube/shared.ts';
 
@@ -61,6 +62,7 @@ describe('kubeadm control plane in the lab: Kubernetes 1.37, stacked etcd 3.7, H
     expect([...kubeLab.preflightErrors].sort()).toEqual([...LAB_IGNORED_PREFLIGHT_CHECKS].sort());
   });
 
+  describe('leader-election tuning (leader-election-tuning.mdx)', () => leaderElectionSuite(context));
   describe('certificate renewal (renew-control-plane-certificates.mdx)', () => certRenewalSuite(context));
   describe('rebuild a failed control-plane node (rebuild-control-plane-node.mdx)', () => rebuildSuite(context));
 });
