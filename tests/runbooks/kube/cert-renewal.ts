@@ -26,7 +26,7 @@ import { BlockFailure, PageRunner, type PageBlock } from '../../lab/kube-runbook
 import { REPO_ROOT } from '../../lab/versions.ts';
 import { recordRun } from '../lib/claims.ts';
 import { extractCodeBlocks } from '../lib/extract-blocks.ts';
-import { haproxyStats, type KubeSuiteContext, seconds, sleep } from './shared.ts';
+import { haproxyStats, type KubeSuiteContext, recordKubePage, seconds, sleep } from './shared.ts';
 
 export const CERT_RENEWAL = { runbook: 'src/content/runbooks/renew-control-plane-certificates.mdx', scenario: 'cert-renewal' } as const;
 const PAGE = path.join(REPO_ROOT, CERT_RENEWAL.runbook);
@@ -304,6 +304,9 @@ export function certRenewalSuite({ lab, print }: KubeSuiteContext): void {
   let nearExpiryReady = false;
   let routinePassed = false;
   const source = readFileSync(PAGE, 'utf8');
+  /** The MDX lines of the page's own blocks that ran (procedure and expired section), for the runbook report. */
+  const pageLinesRan = new Set<number>();
+  const pageOutcomes: string[] = [];
 
   /** Every leaf certificate of every node with 5 days left, issued 360 days ago. */
   async function nearExpiry(kubeLab: KubeLab): Promise<void> {
@@ -364,7 +367,11 @@ export function certRenewalSuite({ lab, print }: KubeSuiteContext): void {
     const before = await allExpirations(kubeLab);
     const { setup, routine } = pageBlocks(source);
     const runner = new PageRunner(kubeLab, [setup]);
-    await runPlan(runner, [routine], print);
+    try {
+      await runPlan(runner, [routine], print);
+    } finally {
+      for (const run of runner.runs) pageLinesRan.add(run.line);
+    }
     const pageMs = Date.now() - started;
     const after = await allExpirations(kubeLab);
     for (const node of NODES) {
@@ -387,6 +394,7 @@ export function certRenewalSuite({ lab, print }: KubeSuiteContext): void {
     await checkHealthy(kubeLab, print);
     print(`procedure: page blocks ${seconds(pageMs)}, checked ${seconds(Date.now() - started - pageMs)}`);
     routinePassed = true;
+    pageOutcomes.push('routine renewal node by node: every check-expiration date later than before and over 360 days ahead, served serials equal to the files, the refreshed admin kubeconfig works, every ConfigMap kept');
   }, 900_000);
 
   test('already expired: every certificate expired an hour ago, the API down; the page\'s offline section brings the cluster back', async ({ task }) => {
@@ -438,6 +446,7 @@ export function certRenewalSuite({ lab, print }: KubeSuiteContext): void {
       for (const serial of await servedSerials(kubeLab, node)) expect(serial.served, serial.endpoint).toBe(serial.file);
     }
     print(`expired: ${renewed.map((map) => map.size).join(' + ')} certificates renewed offline, each a year ahead`);
+    pageOutcomes.push(`expired certificates: ${renewed.map((map) => map.size).join(' + ')} renewed offline on cp-1..3, each a year ahead, every served serial equal to its file`);
     // The page says the offline renewal uses kubeadm's default key type (RSA 2048); the lab's cluster is ECDSA-P256.
     const keyType = await kubeLab.run(2, 'openssl x509 -noout -text -in /etc/kubernetes/pki/apiserver.crt | grep "Public Key Algorithm"');
     print(`expired: renewed apiserver.crt key: ${keyType.stdout.trim()}`);
@@ -456,6 +465,8 @@ export function certRenewalSuite({ lab, print }: KubeSuiteContext): void {
     print(`certificate renewal suite: ${seconds(Date.now() - suiteStarted)}`);
     // Both sections of the page ran on this lab and their outcomes were checked: the page may claim the run.
     expect(routinePassed).toBe(true);
+    for (const run of runner.runs) pageLinesRan.add(run.line);
+    recordKubePage({ runbook: CERT_RENEWAL.runbook, scenario: CERT_RENEWAL.scenario, ranLines: [...pageLinesRan].filter((line) => line > 0), outcomes: pageOutcomes, durationMs: Date.now() - suiteStarted, failed: false });
     recordRun(task, { scenario: CERT_RENEWAL.scenario, kubernetes: labVersion('kubernetes', KUBERNETES_MINOR), etcd: labVersion('etcd', KUBEADM_ETCD_MINOR) });
   }, 900_000);
 }

@@ -17,7 +17,7 @@ import { BlockFailure, PageRunner, scenarioBlocks, type BlockRun, type PageBlock
 import { REPO_ROOT } from '../../lab/versions.ts';
 import { extractCodeBlocks } from '../lib/extract-blocks.ts';
 import { recordRun } from '../lib/claims.ts';
-import { type KubeSuiteContext, seconds, sleep } from './shared.ts';
+import { type KubeSuiteContext, recordKubePage, seconds, sleep } from './shared.ts';
 
 /** The page and the scenario its `verify="leader-election:…"` blocks belong to. */
 export const LEADER = { runbook: 'src/content/runbooks/leader-election-tuning.mdx', scenario: 'leader-election' } as const;
@@ -200,6 +200,8 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
       return run;
     };
     let rolledBack = false;
+    // Outcome lines for the runbook report printed at the end of the runbooks stage.
+    const outcomes: string[] = [];
     try {
       // The setup block runs first in each node's terminal (the runner does it); its values are the page's example.
       const setup = blocks.find((candidate) => candidate.kind === 'setup') as PageBlock;
@@ -234,6 +236,7 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
       expect(leaseRun.output).toMatch(new RegExp(`^kube-scheduler\\s+cp-\\d_\\S+\\s+${leaseDurationSeconds}\\s`, 'm'));
       const after = await waitLeases(kubeLab, leaseDurationSeconds, 30_000);
       print(`after: ${describeLeases(after)}`);
+      outcomes.push(`flags set on cp-1, cp-2, cp-3 one after the other; Leases after: ${describeLeases(after)}`);
 
       // Step 7: before the ConfigMap edit, kubeadm would undo the flags; after it, it keeps them.
       const version = await ran(block(blocks, 'Which API version?'), 1);
@@ -263,12 +266,14 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
       expect(await clusterConfiguration(kubeLab)).toBe(originals.clusterConfiguration);
       const restoredLeases = await waitLeases(kubeLab, DEFAULT_LEASE_DURATION_SECONDS, 120_000);
       print(`rolled back in ${seconds(Date.now() - rollbackStarted)}: every manifest and kubeadm-config as before; ${describeLeases(restoredLeases)}`);
+      outcomes.push(`rolled back: every manifest and kubeadm-config byte-identical to before; ${describeLeases(restoredLeases)}`);
       // The page claims what this test ran: the Kubernetes release and the etcd release kubeadm's lab runs with it.
       recordRun(task, { scenario: LEADER.scenario, kubernetes: labVersion('kubernetes', KUBERNETES_MINOR), etcd: labVersion('etcd', KUBEADM_ETCD_MINOR) });
     } finally {
       const restored = await restoreOriginals(kubeLab, originals);
       if (!rolledBack || restored.length > 0) print(`safety net restored: ${restored.join(', ') || 'nothing'}`);
       print(`leader-election end to end: ${seconds(Date.now() - suiteStarted)}`);
+      recordKubePage({ runbook: LEADER.runbook, scenario: LEADER.scenario, ranLines: runner.runs.map((run) => run.line).filter((line) => line > 0), outcomes, durationMs: Date.now() - suiteStarted, failed: !rolledBack });
     }
   }, 900_000);
 
