@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KubeLab, LAB_IGNORED_PREFLIGHT_CHECKS, LB_PORT } from '../lab/kube.ts';
+import { apiserverLbSuite } from './kube/apiserver-lb.ts';
 import { rebuildSuite } from './kube/rebuild.ts';
 import { seconds, type KubeSuiteContext } from './kube/shared.ts';
 
@@ -60,5 +61,6 @@ describe('kubeadm control plane in the lab: Kubernetes 1.37, stacked etcd 3.7, H
     expect([...kubeLab.preflightErrors].sort()).toEqual([...LAB_IGNORED_PREFLIGHT_CHECKS].sort());
   });
 
+  describe('API server load balancing (apiserver-load-balancing.mdx)', () => apiserverLbSuite(context));
   describe('rebuild a failed control-plane node (rebuild-control-plane-node.mdx)', () => rebuildSuite(context));
 });
