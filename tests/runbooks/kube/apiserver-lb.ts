@@ -32,6 +32,8 @@ const LB_NODE = 3;
 const PAGE_LB_PORT = 8443;
 const NODE_IPS = ['10.0.0.11', '10.0.0.12', '10.0.0.13'] as const;
 const APISERVER_PORT = 6443;
+/** Longer than the page's check window (about 11 s), so HAProxy takes the server out while it still serves. */
+const SHUTDOWN_DELAY_SECONDS = 15;
 
 // ---------------------------------------------------------------------------------------------------------------
 // A client through the page's load balancer, and a probe of one API server's /readyz
@@ -167,6 +169,22 @@ function apiserverPids(ip: string): number[] {
   return pids;
 }
 
+/** Waits for a kube-apiserver advertising `ip` whose command line has `flag`; its PID. */
+async function waitForApiserver(ip: string, flag: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const pid of apiserverPids(ip)) {
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(flag)) return pid;
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    await sleep(250);
+  }
+  throw new Error(`no kube-apiserver on ${ip} with ${flag} after ${timeoutMs} ms`);
+}
+
 function alive(pid: number): boolean {
   return existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 }
@@ -286,6 +304,42 @@ function figures(records: readonly ApiRequest[], faultAtMs: number, windowMs: nu
   };
 }
 
+interface ShutdownTimeline {
+  /** Milliseconds after the stop: first HTTP answer other than 200, first `[-]shutdown` check, last HTTP answer, first refused connection. */
+  firstNotReadyMs: number | undefined;
+  firstShutdownCheckMs: number | undefined;
+  lastHttpMs: number | undefined;
+  firstRefusedMs: number | undefined;
+  refusal: string | undefined;
+  exitedMs: number;
+  failedChecks: string[];
+}
+
+function shutdownTimeline(samples: readonly ReadyzSample[], stopAtMs: number, untilMs: number, exitedAtMs: number): ShutdownTimeline {
+  const window = samples.filter((sample) => sample.atMs >= stopAtMs && sample.atMs < untilMs);
+  const http = (sample: ReadyzSample) => /^\d+$/.test(sample.outcome);
+  const firstRefused = window.find((sample) => !http(sample));
+  const served = window.filter((sample) => http(sample) && (firstRefused === undefined || sample.atMs < firstRefused.atMs));
+  const at = (sample: ReadyzSample | undefined) => (sample === undefined ? undefined : sample.atMs - stopAtMs);
+  return {
+    firstNotReadyMs: at(served.find((sample) => sample.outcome !== '200')),
+    firstShutdownCheckMs: at(served.find((sample) => sample.failed.some((line) => line.startsWith('[-]shutdown')))),
+    lastHttpMs: at(served.at(-1)),
+    firstRefusedMs: at(firstRefused),
+    refusal: firstRefused?.outcome,
+    exitedMs: exitedAtMs - stopAtMs,
+    failedChecks: [...new Set(served.flatMap((sample) => sample.failed))],
+  };
+}
+
+function describeTimeline(timeline: ShutdownTimeline): string {
+  const when = (ms: number | undefined) => (ms === undefined ? 'never' : `+${seconds(ms)}`);
+  const failingFor = timeline.firstNotReadyMs !== undefined && timeline.firstRefusedMs !== undefined ? seconds(timeline.firstRefusedMs - timeline.firstNotReadyMs) : '0 s (never seen failing)';
+  return `/readyz first non-200 ${when(timeline.firstNotReadyMs)}, [-]shutdown first seen ${when(timeline.firstShutdownCheckMs)}, last HTTP answer ${when(timeline.lastHttpMs)}, ` +
+    `first refused connection ${when(timeline.firstRefusedMs)} (${timeline.refusal ?? '-'}), process gone by +${seconds(timeline.exitedMs)}; ` +
+    `/readyz failed while still serving for ${failingFor}; failing checks: ${timeline.failedChecks.join('; ') || '(none seen, 100 ms sampling)'}`;
+}
+
 function blockByTitle(blocks: readonly PageBlock[], title: string): PageBlock {
   const block = blocks.find((each) => each.title === title);
   if (block === undefined) throw new Error(`the page has no verify="${APISERVER_LB.scenario}:…" block titled "${title}"`);
@@ -366,20 +420,11 @@ export function apiserverLbSuite({ lab, print }: KubeSuiteContext): void {
       print(`"Check from outside" on cp-${LB_NODE}: ${check.output.trim().replaceAll('\n', ' | ')}`);
       expect(check.output.trim().split('\n')).toEqual(['cp-1 DOWN', 'cp-2 UP', 'cp-3 UP', 'BACKEND UP', 'ok']);
       const afterGraceful = Date.now() - started;
-      const samples = readyz.samples.filter((sample) => sample.atMs >= gracefulAtMs && sample.atMs < afterGraceful);
-      const firstNotReady = samples.find((sample) => /^\d+$/.test(sample.outcome) && sample.outcome !== '200');
-      const firstShutdown = samples.find((sample) => sample.failed.some((line) => line.startsWith('[-]shutdown')));
-      const lastServed = [...samples].reverse().find((sample) => /^\d+$/.test(sample.outcome));
-      const firstRefused = samples.find((sample) => !/^\d+$/.test(sample.outcome));
-      const failedChecks = [...new Set(samples.flatMap((sample) => sample.failed))];
-      const graceful = figures(client.records.filter((record) => record.sentAtMs < afterGraceful), gracefulAtMs, downWindowMs);
-      print(`graceful stop of cp-1 (page's "Stop kube-apiserver", SIGTERM by the kubelet stand-in): /readyz first non-200 at +${firstNotReady ? seconds(firstNotReady.atMs - gracefulAtMs) : '(never)'}` +
-        `, [-]shutdown first seen at +${firstShutdown ? seconds(firstShutdown.atMs - gracefulAtMs) : '(never, within 100 ms sampling)'}, last HTTP answer at +${lastServed ? seconds(lastServed.atMs - gracefulAtMs) : '?'}` +
-        `, first refused connection at +${firstRefused ? `${seconds(firstRefused.atMs - gracefulAtMs)} (${firstRefused.outcome})` : '?'}, process exited by +${seconds(exitedAtMs - gracefulAtMs)}`);
-      print(`  /readyz?verbose failing checks seen during the shutdown: ${failedChecks.join('; ') || '(none)'}`);
-      print(`  /readyz failed for ${firstNotReady && firstRefused ? seconds(Math.max(0, firstRefused.atMs - firstNotReady.atMs)) : '?'} before the listener closed, ${firstNotReady ? seconds(Math.max(0, exitedAtMs - firstNotReady.atMs)) : '?'} before the process exited`);
+      const graceTimeline = shutdownTimeline(readyz.samples, gracefulAtMs, afterGraceful, exitedAtMs);
+      const graceful = figures(client.records.filter((record) => record.sentAtMs >= gracefulAtMs && record.sentAtMs < afterGraceful), gracefulAtMs, downWindowMs);
+      print(`graceful stop of cp-1, kubeadm's flags (page's "Stop kube-apiserver"; SIGTERM from the kubelet stand-in): ${describeTimeline(graceTimeline)}`);
       print(`  client: sent ${graceful.sent}, failed ${graceful.failed} (${graceful.failedAfterWindow} after the ${seconds(downWindowMs)} window), longest gap ${seconds(graceful.longestGapMs)}${graceful.firstFailures.length > 0 ? `; failures: ${graceful.firstFailures.join('; ')}` : ''}`);
-      expect(firstRefused, 'cp-1\'s API server never closed its port after the stop').toBeDefined();
+      expect(graceTimeline.firstRefusedMs, 'cp-1\'s API server never closed its port after the stop').toBeDefined();
       expect(graceful.failedAfterWindow).toBe(0);
 
       await runner.runBlock(blockByTitle(blocks, 'Start kube-apiserver'));
@@ -403,6 +448,42 @@ export function apiserverLbSuite({ lab, print }: KubeSuiteContext): void {
       const backKillStarted = Date.now();
       await waitStates(kubeLab, statusCommand.command, { 'cp-1': 'UP', 'cp-2': 'UP', 'cp-3': 'UP' }, 240_000);
       print(`cp-2 back UP in the page's HAProxy ${seconds(Date.now() - backKillStarted)} after it was marked DOWN (stand-in back-off, then start-up)`);
+
+      // The same graceful stop with --shutdown-delay-duration, which kubeadm does not set: cp-1's manifest gains the
+      // flag (the stand-in restarts the pod, as the kubelet does on a changed manifest), then the original is put
+      // back. That second restart is the graceful stop of an API server running with the delay, observed as above.
+      const manifestFile = kubeLab.lab.hostPath(1, '/etc/kubernetes/manifests/kube-apiserver.yaml');
+      const original = readFileSync(manifestFile, 'utf8');
+      const delayFlag = `--shutdown-delay-duration=${SHUTDOWN_DELAY_SECONDS}s`;
+      const withDelay = original.replace(/^(\s*)- kube-apiserver$/m, `$1- kube-apiserver\n$1- ${delayFlag}`);
+      expect(withDelay).not.toBe(original);
+      try {
+        writeFileSync(manifestFile, withDelay);
+        const delayedPid = await waitForApiserver(NODE_IPS[0], delayFlag, 120_000);
+        await waitStates(kubeLab, statusCommand.command, { 'cp-1': 'UP', 'cp-2': 'UP', 'cp-3': 'UP' }, 180_000);
+        await sleep(2_000);
+        const delayStopAtMs = Date.now() - started;
+        writeFileSync(manifestFile, original);
+        await waitStates(kubeLab, statusCommand.command, { 'cp-1': 'DOWN' }, 60_000);
+        const markedDownMs = Date.now() - started - delayStopAtMs;
+        const delayedExitMs = await waitExit(delayedPid, started, 120_000);
+        const afterDelay = Date.now() - started;
+        const delayTimeline = shutdownTimeline(readyz.samples, delayStopAtMs, afterDelay, delayedExitMs);
+        const delayed = figures(client.records.filter((record) => record.sentAtMs >= delayStopAtMs && record.sentAtMs < afterDelay), delayStopAtMs, downWindowMs);
+        print(`graceful stop of cp-1 with ${delayFlag} (manifest changed back; SIGTERM from the stand-in): ${describeTimeline(delayTimeline)}; the page's HAProxy marked it DOWN after ${seconds(markedDownMs)}`);
+        print(`  client: sent ${delayed.sent}, failed ${delayed.failed} (${delayed.failedAfterWindow} after the ${seconds(downWindowMs)} window), longest gap ${seconds(delayed.longestGapMs)}${delayed.firstFailures.length > 0 ? `; failures: ${delayed.firstFailures.join('; ')}` : ''}`);
+        // What the flag's help promises: /readyz fails at once (the shutdown check) while requests are still served
+        // for the delay, so the load balancer takes the server out before its port closes.
+        expect(delayTimeline.firstShutdownCheckMs).toBeDefined();
+        expect(delayTimeline.lastHttpMs ?? 0).toBeGreaterThanOrEqual((SHUTDOWN_DELAY_SECONDS - 1) * 1000);
+        expect(markedDownMs).toBeLessThan(delayTimeline.firstRefusedMs ?? Number.POSITIVE_INFINITY);
+        expect(delayed.failedAfterWindow).toBe(0);
+      } finally {
+        if (readFileSync(manifestFile, 'utf8') !== original) writeFileSync(manifestFile, original);
+      }
+      const backDelay = Date.now();
+      await waitStates(kubeLab, statusCommand.command, { 'cp-1': 'UP', 'cp-2': 'UP', 'cp-3': 'UP' }, 240_000);
+      print(`cp-1 back UP with kubeadm's manifest ${seconds(Date.now() - backDelay)} after its delayed shutdown ended`);
       await sleep(3_000);
     } finally {
       await client.stop();
