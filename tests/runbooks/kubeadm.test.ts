@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KubeLab, LAB_IGNORED_PREFLIGHT_CHECKS, LB_PORT } from '../lab/kube.ts';
+import { apiserverLbSuite } from './kube/apiserver-lb.ts';
 import { certRenewalSuite } from './kube/cert-renewal.ts';
 import { leaderElectionSuite } from './kube/leader-election.ts';
 import { rebuildSuite } from './kube/rebuild.ts';
@@ -63,6 +64,7 @@ describe('kubeadm control plane in the lab: Kubernetes 1.37, stacked etcd 3.7, H
   });
 
   describe('leader-election tuning (leader-election-tuning.mdx)', () => leaderElectionSuite(context));
+  describe('API server load balancing (apiserver-load-balancing.mdx)', () => apiserverLbSuite(context));
   describe('certificate renewal (renew-control-plane-certificates.mdx)', () => certRenewalSuite(context));
   describe('rebuild a failed control-plane node (rebuild-control-plane-node.mdx)', () => rebuildSuite(context));
 });
