@@ -6,6 +6,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * - content: frontmatter schema, review dates, builds with a base path and a bad runbook;
  * - runbooks: the lab runtime (tests/lab: namespaced nodes, kubelet stand-in) and the verification harness that
  *   runs runbook commands against a real etcd and HAProxy;
+ * - kubeadm: the pages run on the kubeadm lab (tests/runbooks/kubeadm.test.ts), beside the runbooks project;
  * - loopback: runbook checks that need no lab (HAProxy, leader-election failover), beside the runbooks project;
  * - e2e: the built site in headless Chromium.
  */
@@ -15,6 +16,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * leader-election failover of real kube-controller-manager and kube-scheduler.
  */
 const LOOPBACK_TESTS = ['tests/runbooks/haproxy.test.ts', 'tests/runbooks/failover.test.ts'];
+/**
+ * The kubeadm lab's pages: their own project and stage, so that npm test runs them on the host while the runbooks
+ * project (the etcd pages and the lab runtime) runs in a network namespace of its own (scripts/in-own-network.sh).
+ */
+const KUBEADM_TESTS = ['tests/runbooks/kubeadm.test.ts'];
 
 export default defineConfig({
   test: {
@@ -28,7 +34,8 @@ export default defineConfig({
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'content', include: ['tests/content/**/*.test.ts'], environment: 'node', testTimeout: 240_000, hookTimeout: 240_000 } },
       // A scenario per etcd minor runs in beforeAll: the hook timeout covers the lab's start and the pages' own waits.
-      { test: { name: 'runbooks', include: ['tests/lab/**/*.test.ts', 'tests/runbooks/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LOOPBACK_TESTS], environment: 'node', testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
+      { test: { name: 'runbooks', include: ['tests/lab/**/*.test.ts', 'tests/runbooks/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LOOPBACK_TESTS, ...KUBEADM_TESTS], environment: 'node', testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
+      { test: { name: 'kubeadm', include: KUBEADM_TESTS, environment: 'node', testTimeout: 900_000, hookTimeout: 1_800_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
       // One file at a time: the failover figures are timings, kept apart from HAProxy's health checks.
       { test: { name: 'loopback', include: LOOPBACK_TESTS, environment: 'node', testTimeout: 900_000, hookTimeout: 900_000, fileParallelism: false } },
       { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 240_000, fileParallelism: false } },

@@ -2,8 +2,9 @@
  * The full test suite in tracks that run at the same time:
  * - site: CPU work that never touches the lab: type check, unit tests, build, link check, content tests, browser
  *   tests (against build's dist/), budgets; it runs at a lower priority (nice) while another track runs;
- * - lab: mostly waiting on etcd, Kubernetes and the pages' own bounded waits: lab binaries, runbook verification
- *   (one lab per machine), the claim check (reads the runbooks stage's JSON report);
+ * - lab: mostly waiting on etcd and the pages' own bounded waits: lab binaries, the etcd pages' verification (in a
+ *   network namespace of its own, scripts/in-own-network.sh), the claim check (reads both lab stages' JSON reports);
+ * - kube: the pages on the kubeadm lab, on the host, beside the etcd pages' lab;
  * - loopback: runbook checks on loopback addresses that take no lab lock (HAProxy; leader-election failover).
  * Within a track the stages run in the order listed, so each finds what the one before it made. Each stage's
  * output goes to a file that is printed whole when the stage ends, followed by its wall time; the end prints a
@@ -16,7 +17,7 @@
  *                             the lab's processes get the CPU first and the pages' time-outs hold
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { countReport } from './lib/count-report.mjs';
@@ -32,10 +33,29 @@ const STAGES = [
   // missing, reused in about a second when present), so `npm ci && npm test` on a fresh machine has what the
   // runbooks and loopback stages run (kubeadm.test.ts and the failover test need Kubernetes). Runs whenever either
   // of those does, asked for or not.
-  { name: 'lab', track: 'lab', command: ['npm', 'run', 'lab:build', '--', '--kubernetes'], with: ['runbooks', 'loopback'] },
-  { name: 'runbooks', track: 'lab', vitest: 'runbooks', optional: true },
-  // Every version a runbook claims was run by a passed runbook test: reads the runbooks stage's JSON report.
-  { name: 'claims', track: 'lab', claimsOf: 'runbooks' },
+  { name: 'lab', track: 'lab', command: ['npm', 'run', 'lab:build', '--', '--kubernetes'], with: ['runbooks', 'kubeadm', 'loopback'] },
+  // The etcd pages and the lab runtime, in a network and mount namespace of their own (scripts/in-own-network.sh):
+  // their lab is invisible to the kubeadm lab on the host, so the two run side by side instead of one after the other.
+  {
+    name: 'runbooks',
+    track: 'lab',
+    vitest: 'runbooks',
+    optional: true,
+    wrap: ['bash', 'scripts/in-own-network.sh'],
+    env: { HANDBOOK_RUNBOOK_REPORT_DIR: path.join('.cache', 'runbook-report', 'etcd-lab') },
+  },
+  // The pages run on a real kubeadm control plane (tests/runbooks/kubeadm.test.ts), on the host, beside the runbooks
+  // stage; after the lab stage, which builds the Kubernetes binaries.
+  {
+    name: 'kubeadm',
+    track: 'kube',
+    vitest: 'kubeadm',
+    after: 'lab',
+    requires: 'tests/runbooks/kubeadm.test.ts',
+    env: { HANDBOOK_RUNBOOK_REPORT_DIR: path.join('.cache', 'runbook-report', 'kubeadm-lab') },
+  },
+  // Every version a runbook claims was run by a passed runbook test: reads the JSON reports of both lab stages.
+  { name: 'claims', track: 'lab', claimsOf: ['runbooks', 'kubeadm'], after: 'kubeadm' },
   // Runbook checks on loopback addresses that take no lab lock (HAProxy in front of stand-ins; leader-election
   // failover of real components, about 5 minutes): a track of their own beside the lab's. After the lab stage,
   // whose Kubernetes binaries the failover test runs.
@@ -79,17 +99,17 @@ function secondsSince(started) {
 function shouldRun(stage) {
   if (stage.requires && !existsSync(stage.requires)) return false;
   if (stage.vitest && stage.optional && !hasTests(stage.vitest)) return false;
-  if (stage.claimsOf && !hasTests(stage.claimsOf)) return false;
+  if (stage.claimsOf && !hasTests('runbooks')) return false;
   return true;
 }
 
 function commandOf(stage) {
-  if (stage.claimsOf) return { command: ['node', 'scripts/check-claims.ts', path.join(reportDir, `${stage.claimsOf}.json`)] };
+  if (stage.claimsOf) return { command: ['node', 'scripts/check-claims.ts', ...stage.claimsOf.map((name) => path.join(reportDir, `${name}.json`))] };
   if (stage.vitest) {
     const reportFile = path.join(reportDir, `${stage.name}.json`);
     const command = ['npx', 'vitest', 'run', '--project', stage.vitest, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`];
     if (stage.coverage) command.push('--coverage');
-    return { command, reportFile };
+    return { command: [...(stage.wrap ?? []), ...command], reportFile };
   }
   return { command: stage.command };
 }
@@ -111,7 +131,7 @@ function runStage(stage, { niceTo, live }) {
       running.set(stage.name, logFile);
       startedAt.set(stage.name, Date.now());
     }
-    const child = spawn(full[0], full.slice(1), { stdio: fd === undefined ? 'inherit' : ['ignore', fd, fd], env: process.env });
+    const child = spawn(full[0], full.slice(1), { stdio: fd === undefined ? 'inherit' : ['ignore', fd, fd], env: { ...process.env, ...(stage.env ?? {}) } });
     // spawn has forked by now: the child holds its own copy of the descriptor.
     if (fd !== undefined) closeSync(fd);
     let spawnError;
@@ -187,6 +207,7 @@ function printTable(toRun, wallSeconds) {
 }
 
 function finish(toRun) {
+  removeMadeMountPoints();
   const wallSeconds = secondsSince(runStarted);
   printTable(toRun, wallSeconds);
   rmSync(reportDir, { recursive: true, force: true });
@@ -217,6 +238,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
       if (existsSync(logFile)) process.stdout.write(readFileSync(logFile, 'utf8'));
     }
     rmSync(reportDir, { recursive: true, force: true });
+    removeMadeMountPoints();
     console.log(`\nInterrupted by ${signal}`);
     process.exit(130);
   });
@@ -224,7 +246,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 // The runbook and browser stages drive HAProxy, Chromium and the lab's namespaces; install them first (as root on
 // Debian) or say exactly which packages are missing.
-if (stages.some((stage) => ['runbooks', 'loopback', 'e2e'].includes(stage.name))) {
+if (stages.some((stage) => ['runbooks', 'kubeadm', 'loopback', 'e2e'].includes(stage.name))) {
   const packages = spawnSync('bash', ['scripts/system-packages.sh'], { stdio: 'inherit' });
   if (packages.status !== 0) {
     console.log('\n0 passed, 1 failed');
@@ -233,6 +255,35 @@ if (stages.some((stage) => ['runbooks', 'loopback', 'e2e'].includes(stage.name))
 }
 
 const toRun = stages.filter(shouldRun);
+
+/**
+ * With both labs side by side, the host folders their nodes mount onto (/etc/kubernetes, /srv, ...) must not come
+ * and go with either lab: a lab makes a missing one and removes it when it closes, and removing a folder that is a
+ * mount point in another mount namespace detaches that mount there (Linux does this since 3.18), which would pull a
+ * running node's /etc/kubernetes from under the other lab. So the run makes the missing ones first (the labs then
+ * leave them alone) and removes those it made, if empty, when every stage has ended.
+ */
+const madeMountPoints = [];
+if (!serial && toRun.some((stage) => stage.name === 'runbooks') && toRun.some((stage) => stage.name === 'kubeadm')) {
+  const { NODE_OWN_PATHS } = await import('../tests/lab/nodes.ts');
+  for (const target of NODE_OWN_PATHS) {
+    const missing = [];
+    for (let dir = target; !existsSync(dir); dir = path.dirname(dir)) missing.unshift(dir);
+    if (missing.length === 0) continue;
+    mkdirSync(target, { recursive: true, mode: 0o755 });
+    madeMountPoints.push(...missing);
+  }
+  if (madeMountPoints.length > 0) console.log(`Made the labs' host mount points for this run (removed at the end): ${madeMountPoints.join(', ')}`);
+}
+function removeMadeMountPoints() {
+  for (const dir of [...madeMountPoints].reverse()) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // Not empty or already gone: leave it, as a lab would.
+    }
+  }
+}
 for (const stage of toRun) ended.set(stage.name, Promise.withResolvers());
 const tracks = [...new Set(toRun.map((stage) => stage.track))];
 const concurrent = !serial && tracks.length > 1;
