@@ -57,9 +57,10 @@ const STAGES = [
   // Every version a runbook claims was run by a passed runbook test: reads the JSON reports of both lab stages.
   { name: 'claims', track: 'lab', claimsOf: ['runbooks', 'kubeadm'], after: 'kubeadm' },
   // Runbook checks on loopback addresses that take no lab lock (HAProxy in front of stand-ins; leader-election
-  // failover of real components, about 5 minutes): a track of their own beside the lab's. After the lab stage,
-  // whose Kubernetes binaries the failover test runs.
-  { name: 'loopback', track: 'loopback', vitest: 'loopback', after: 'lab' },
+  // failover of real components, about 5 minutes): a track of their own. They start when the etcd pages' stage has
+  // ended (after the lab stage, whose Kubernetes binaries the failover test runs): beside two labs bringing up their
+  // nodes, a 2-core machine slowed the failover test's API server until its leaders lost their Leases.
+  { name: 'loopback', track: 'loopback', vitest: 'loopback', after: 'runbooks' },
   { name: 'e2e', track: 'site', vitest: 'e2e', optional: true },
   { name: 'budget', track: 'site', command: ['node', 'scripts/budget.ts'], requires: 'scripts/budget.ts' },
 ];

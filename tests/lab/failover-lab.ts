@@ -155,6 +155,9 @@ interface Instance {
 /** The instances' Lease identity: `cp<N>_<uuid>`, N = 1..3. */
 const HOLDER = /^cp([123])_/;
 
+/** Instances of one group that may lose their Lease under load (and be started again) before the run fails. */
+const MAX_RESTARTS_UNDER_LOAD = 3;
+
 export class FailoverLab {
   readonly dir: string;
   readonly kubernetesVersion: string;
@@ -302,6 +305,7 @@ export class FailoverLab {
   }
 
   private async measureGroup(plan: FailoverRowPlan, leaseName: string): Promise<number[]> {
+    const exitedOnItsOwn = (instance: Instance): boolean => instance.child.exitCode !== null || instance.child.signalCode !== null;
     const { component, timing, signal } = plan;
     const retryMs = timing.retryPeriodSeconds * 1000;
     const dir = this.dir;
@@ -341,12 +345,21 @@ export class FailoverLab {
     const samples: number[] = [];
     try {
       await this.waitFor(`${leaseName}: a leader`, 120_000, async () => HOLDER.test((await this.readLease(leaseName))?.holderIdentity ?? ''));
+      let restartsUnderLoad = 0;
       for (let trial = 0; trial < plan.trialsPerGroup; trial += 1) {
-        await this.waitFor(`${leaseName}: every instance in its try loop`, 120_000, settled);
-        for (const instance of instances) {
-          if (instance.child.exitCode !== null || instance.child.signalCode !== null) {
-            throw new Error(`${leaseName}: an instance exited on its own (logs in ${dir}/logs)`);
-          }
+        await this.waitFor(`${leaseName}: every instance in its try loop`, 120_000, () => settled() || instances.some(exitedOnItsOwn));
+        // A leader that cannot renew within the renew deadline (an API server slowed by a loaded machine: 3 s at
+        // 4/3/1) exits, as kube-controller-manager and kube-scheduler do when they lose their Lease; a kubelet would
+        // start it again, and so does this lab, before the trial (no trial is measured across it). More than a few
+        // in one group means the machine is too loaded to measure, which fails the run.
+        const exited = instances.map((instance, index) => (exitedOnItsOwn(instance) ? index : -1)).filter((index) => index >= 0);
+        if (exited.length > 0) {
+          restartsUnderLoad += exited.length;
+          if (restartsUnderLoad > MAX_RESTARTS_UNDER_LOAD) throw new Error(`${leaseName}: ${restartsUnderLoad} instances exited on their own (lost the Lease under load); logs in ${dir}/logs`);
+          for (const index of exited) instances[index] = startInstance(index);
+          this.log(`  ${leaseName}: ${exited.map((index) => `cp${index + 1}`).join(', ')} exited on its own before trial ${trial + 1} (lost the Lease under load) and was started again`);
+          trial -= 1;
+          continue;
         }
         // A random phase against the leader's renewals (every RP): uniform over two periods.
         await sleep(Math.random() * 2 * retryMs);
