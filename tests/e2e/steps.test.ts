@@ -40,8 +40,12 @@ afterAll(async () => {
   await site?.close();
 });
 
-/** The tick code loads when the first procedure nears the screen; wait for it after every load. */
+/**
+ * The tick code loads when the first procedure nears the screen (1,500 px ahead): scroll to it as a reader does,
+ * then wait for the ticks, after every load. A page whose procedure starts far down loads them only then.
+ */
 async function ticksReady(page: Page): Promise<void> {
+  await page.locator('.sl-markdown-content ol.sl-steps').first().scrollIntoViewIfNeeded();
   await page.locator('.handbook-step-check').first().waitFor({ state: 'attached' });
 }
 

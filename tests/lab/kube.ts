@@ -179,7 +179,11 @@ export class KubeLab {
     for (const own of ['etc/kubernetes', 'var/lib', 'tmp', 'srv', 'var/log', 'var/backups', 'root/.kube']) {
       const dir = path.join(root, own);
       if (!existsSync(dir)) continue;
-      for (const entry of readdirSync(dir)) rmSync(path.join(dir, entry), { recursive: true, force: true });
+      // A checkout under /tmp (a CI clone) is bind-mounted back into the node at its own path (nodes.ts); the folder
+      // it is mounted on lies in the node's /tmp. Removing that folder from the host would detach the mount inside
+      // the node (Linux detaches mounts on a removed mount point), and with it the stand-in's shims: keep it.
+      const repoEntry = REPO_ROOT.startsWith(`/${own}/`) ? REPO_ROOT.slice(own.length + 2).split('/')[0] : undefined;
+      for (const entry of readdirSync(dir)) if (entry !== repoEntry) rmSync(path.join(dir, entry), { recursive: true, force: true });
     }
     this.lab.powerOn(index);
     this.startAgent(index);

@@ -4,7 +4,7 @@
  * way the kubelet does, `systemctl stop kubelet` keeps static pods running, and teardown leaves nothing behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Lab } from './lab.ts';
@@ -36,7 +36,34 @@ function otherLabActive(): boolean {
  * What is left of the lab at `root`: its processes, mounts and folder, and, unless another process's lab holds
  * the machine by now (then those names are that lab's), any lab-named namespace, bridge or veth.
  */
-function leftovers(root: string): string[] {
+/** The mount and UTS namespaces (nsfs inodes) of a lab's three nodes, from its state file: its etcd processes run in them. */
+function nodeMountNamespaces(root: string): Set<number> {
+  const inodes = new Set<number>();
+  for (const file of readState(root)?.nsFiles ?? []) {
+    try {
+      inodes.add(statSync(file).ino);
+    } catch {
+      // Already unmounted.
+    }
+  }
+  return inodes;
+}
+
+/** The inode of a process's mount namespace (`mnt:[4026532xyz]`), or undefined when it is gone. */
+function mountNamespaceOf(pid: string): number | undefined {
+  try {
+    return Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${pid}/ns/mnt`))?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `ownNamespaces`: the lab's node mount namespaces, recorded before it closed. An etcd with the lab's addresses counts
+ * as this lab's leftover only when it runs in one of them: npm test runs a second lab (the kubeadm lab, on the host)
+ * while this one runs in a network namespace of its own, and that lab's etcd members carry the same flags.
+ */
+function leftovers(root: string, ownNamespaces?: ReadonlySet<number>): string[] {
   const found: string[] = [];
   const mounts = sh('findmnt', ['-rn', '-o', 'TARGET']).split('\n').filter((target) => target.startsWith(`${root}/`) || target === root);
   if (mounts.length > 0) found.push(`mounts ${mounts.join(', ')}`);
@@ -61,7 +88,9 @@ function leftovers(root: string): string[] {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (/(^|\/)etcd --advertise-client-urls=https:\/\/10\.0\.0\.1[123]:2379/.test(commandLine)) found.push(`etcd ${pid}`);
+      if (!/(^|\/)etcd --advertise-client-urls=https:\/\/10\.0\.0\.1[123]:2379/.test(commandLine)) continue;
+      const namespace = mountNamespaceOf(pid);
+      if (ownNamespaces === undefined || (namespace !== undefined && ownNamespaces.has(namespace))) found.push(`etcd ${pid}`);
     } catch {
       // Exited while we looked.
     }
@@ -237,10 +266,12 @@ describe.each(releases)('lab on etcd $version', (release) => {
   });
 
   test('teardown removes namespaces, bridge, veths, processes, mounts and folders', async () => {
+    const ownNamespaces = nodeMountNamespaces(root);
+    expect(ownNamespaces.size).toBe(6);
     const started = Date.now();
     await lab.close();
     console.log(`etcd ${release.version}: teardown ${Date.now() - started} ms`);
-    expect(leftovers(root)).toEqual([]);
+    expect(leftovers(root, ownNamespaces)).toEqual([]);
   });
 });
 
@@ -264,7 +295,9 @@ describe('lab reaping', () => {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     // Killed outright: its namespaces, bridge and stand-ins are still there.
-    expect(leftovers(root).length).toBeGreaterThan(0);
+    const ownNamespaces = nodeMountNamespaces(root);
+    expect(ownNamespaces.size).toBe(6);
+    expect(leftovers(root, ownNamespaces).length).toBeGreaterThan(0);
     expect(statSync(root).isDirectory()).toBe(true);
     // Another lab waiting for the machine may reap it first (or be reaping it now); either way nothing may be left.
     const reapDeadline = Date.now() + 30_000;
@@ -277,7 +310,7 @@ describe('lab reaping', () => {
     // On a shared machine a lab start of another checkout (older code, no reap lock) may be reaping at the same
     // moment; give it a few seconds to finish before judging.
     const settleDeadline = Date.now() + 15_000;
-    while (leftovers(root).length > 0 && Date.now() < settleDeadline) await sleep(500);
-    expect(leftovers(root)).toEqual([]);
+    while (leftovers(root, ownNamespaces).length > 0 && Date.now() < settleDeadline) await sleep(500);
+    expect(leftovers(root, ownNamespaces)).toEqual([]);
   }, 600_000);
 });
