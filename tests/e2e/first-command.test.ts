@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { launchBrowser, type LaunchedBrowser } from './helpers/browser';
 import { serveStatic, type StaticSite } from './helpers/server';
-import { BASE, DIST, settle, sitemapPages, themedContext } from './helpers/site';
+import { BASE, DIST, PAGE_LOAD_TIMEOUT_MS, settle, sitemapPages, themedContext } from './helpers/site';
 
 const PHONE_390 = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 };
 const SCREEN_HEIGHT_PX = PHONE_390.viewport.height;
@@ -49,7 +49,8 @@ describe('first command on a phone', () => {
         await page.goto(new URL(runbook, site.url).href);
         await settle(page);
         // The Your cluster bar goes above the set-up block once its code has loaded: measure with it in place.
-        if ((await page.locator('handbook-your-cluster').count()) > 0) await page.locator('.hb-cluster-bar').first().waitFor();
+        // (A CI machine running two labs beside the browser can take more than the default 30 s to get there.)
+        if ((await page.locator('handbook-your-cluster').count()) > 0) await page.locator('.hb-cluster-bar').first().waitFor({ timeout: PAGE_LOAD_TIMEOUT_MS });
         const found = await page.evaluate(() => {
           const blocks = [...document.querySelectorAll<HTMLElement>('.sl-markdown-content pre[data-language]')];
           const command = blocks.find(
@@ -71,5 +72,5 @@ describe('first command on a phone', () => {
         results.map((result) => `  ${result.runbook.padEnd(40)} screen ${result.screen}  (${result.topPx} px, "${result.block}")`).join('\n'),
     );
     expect(results.filter((result) => result.screen > MAX_SCREEN)).toEqual([]);
-  });
+  }, 600_000);
 });
