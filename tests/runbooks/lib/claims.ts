@@ -120,7 +120,7 @@ export function uncoveredClaims(claims: readonly RunbookClaim[], report: VitestJ
     if (each.patch === undefined) {
       problems.push(`${each.file}: claims ${each.product} ${each.minor}, which lab/versions.json does not list, so no test runs it (it lists ${Object.keys(lab[each.product]).join(', ')})`);
     } else if (each.passedTests.length === 0) {
-      problems.push(`${each.file}: claims scenario "${each.scenario}" on ${each.product} ${each.minor} (${each.patch}), but no passed test in the runbooks stage recorded running it (recordRun in tests/runbooks/lib/claims.ts)`);
+      problems.push(`${each.file}: claims scenario "${each.scenario}" on ${each.product} ${each.minor} (${each.patch}), but no passed test of the lab stages (runbooks, kubeadm) recorded running it (recordRun in tests/runbooks/lib/claims.ts)`);
     }
   }
   return problems;
