@@ -11,7 +11,6 @@
  * Non-destructive: both API servers come back, the page's HAProxy is stopped, and the lab's HAProxy shows three UP
  * backends before the suite ends.
  */
-import { type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import path from 'node:path';
@@ -22,7 +21,7 @@ import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab, LB_DNS } from '../.
 import { PageRunner, scenarioBlocks, type PageBlock } from '../../lab/kube-runbook.ts';
 import { REPO_ROOT } from '../../lab/versions.ts';
 import { recordRun } from '../lib/claims.ts';
-import { findPublishedConfig, findPublishedStatusCheck, healthCheckTimers, HAPROXY_BINARY } from '../lib/config-haproxy.ts';
+import { findPublishedConfig, findPublishedStatusCheck, healthCheckTimers, HAPROXY_BINARY, ownHaproxy, type RunningHaproxy } from '../lib/config-haproxy.ts';
 import { haproxyStats, type KubeSuiteContext, recordKubePage, seconds, sleep } from './shared.ts';
 
 export const APISERVER_LB = { runbook: 'src/content/runbooks/apiserver-load-balancing.mdx', scenario: 'apiserver-lb' } as const;
@@ -204,18 +203,12 @@ async function waitExit(pid: number, started: number, timeoutMs: number): Promis
 // ---------------------------------------------------------------------------------------------------------------
 // The page's HAProxy on cp-3
 
-interface PageHaproxy {
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
 /** The environment the page's systemd drop-in gives HAProxy (step 4), with the lab's addresses. */
 function dropInEnv(): Record<string, string> {
   return { CP1_IP: NODE_IPS[0], CP2_IP: NODE_IPS[1], CP3_IP: NODE_IPS[2], APISERVER_PORT: String(APISERVER_PORT), LB_PORT: String(PAGE_LB_PORT) };
 }
 
-async function startPageHaproxy(kubeLab: KubeLab, config: string, print: (line: string) => void): Promise<PageHaproxy> {
+async function startPageHaproxy(kubeLab: KubeLab, config: string, print: (line: string) => void): Promise<RunningHaproxy> {
   const dir = path.join(kubeLab.lab.root, 'apiserver-lb');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'haproxy.cfg');
@@ -231,21 +224,7 @@ async function startPageHaproxy(kubeLab: KubeLab, config: string, print: (line: 
   const child = kubeLab.lab.spawn(LB_NODE, [HAPROXY_BINARY, '-db', '-f', file], { env: dropInEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error('could not start the page\'s HAProxy');
   kubeLab.lab.trackProcess(child.pid);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return ownHaproxy(child);
 }
 
 /** The page's HAProxy's server states, read on cp-3 with the page's own status command (step 5). */
@@ -353,7 +332,7 @@ function ensureSudoShim(kubeLab: KubeLab): void {
 }
 
 export function apiserverLbSuite({ lab, print }: KubeSuiteContext): void {
-  let haproxy: PageHaproxy | undefined;
+  let haproxy: RunningHaproxy | undefined;
 
   afterAll(async () => {
     await haproxy?.stop();

@@ -176,7 +176,14 @@ export interface RunningHaproxy {
 
 /** Starts HAProxy in the foreground (`-db` overrides the config's `daemon`) so the test owns the process. */
 export function startHaproxy(configPath: string, env: NodeJS.ProcessEnv): RunningHaproxy {
-  const child = spawn(HAPROXY_BINARY, ['-db', '-f', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return ownHaproxy(spawn(HAPROXY_BINARY, ['-db', '-f', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/**
+ * A foreground HAProxy the test started (on the host, or inside a lab node): its output so far, and a stop that sends
+ * SIGTERM and SIGKILL after 5 s.
+ */
+export function ownHaproxy(child: ChildProcess): RunningHaproxy {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
