@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Lab } from './lab.ts';
 import { etcdCommand } from './manifest.ts';
-import { BRIDGE, NODE_OWN_PATHS } from './nodes.ts';
+import { BRIDGE, NETNS_PREFIX, NODE_OWN_PATHS } from './nodes.ts';
 import { ownerAlive, readOwner, readState, reapAbandoned } from './teardown.ts';
 import { REPO_ROOT, selectedEtcdReleases } from './versions.ts';
 
@@ -81,7 +81,7 @@ function leftovers(root: string, ownNamespaces?: ReadonlySet<number>): string[] 
     return found;
   }
   const namespaces = sh('ip', ['netns', 'list']);
-  for (const name of ['cp-1', 'cp-2', 'cp-3']) if (new RegExp(`^${name}( |$)`, 'm').test(namespaces)) found.push(`network namespace ${name}`);
+  for (const name of ['cp-1', 'cp-2', 'cp-3'].map((node) => `${NETNS_PREFIX}${node}`)) if (new RegExp(`^${name}( |$)`, 'm').test(namespaces)) found.push(`network namespace ${name}`);
   const links = sh('ip', ['-o', 'link', 'show']);
   if (new RegExp(`^\\d+: ${BRIDGE}[@:]`, 'm').test(links)) found.push(`bridge ${BRIDGE}`);
   if (/^\d+: hblab-cp-\d/m.test(links)) found.push('a lab veth');
@@ -255,7 +255,7 @@ describe.each(releases)('lab on etcd $version', (release) => {
     const pod = lab.runningPod(3);
     await lab.powerOff(3);
     expect(running(pod?.pid)).toBe(false);
-    expect(sh('ip', ['netns', 'pids', 'cp-3']).trim()).toBe('');
+    expect(sh('ip', ['netns', 'pids', `${NETNS_PREFIX}cp-3`]).trim()).toBe('');
     await lab.waitHealthy([1, 2], { from: 1 });
     lab.powerOn(3);
     await lab.waitForPod(3, { running: true, notId: pod?.id });

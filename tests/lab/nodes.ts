@@ -1,6 +1,6 @@
 /**
  * Control-plane "nodes" as namespaces. Each node is
- * - a network namespace `cp-N` whose `eth0` (a veth whose other end is on the lab's bridge) has the runbook pages'
+ * - a network namespace `cp-N` (with NETNS_PREFIX in front when set) whose `eth0` (a veth whose other end is on the lab's bridge) has the runbook pages'
  *   example address 10.0.0.1N/24, with loopback up and no default route, so it reaches nothing but the other nodes
  *   and the bridge's own address;
  * - a persistent mount namespace in which the paths in NODE_OWN_PATHS are bind mounts of the node's own folder
@@ -19,6 +19,21 @@ import { writeState } from './teardown.ts';
 export const BRIDGE = 'hblab0';
 export const SUBNET_PREFIX = '10.0.0';
 export const PREFIX_LENGTH = 24;
+/**
+ * Prefix of the nodes' network-namespace names. `ip netns` names are files in /run/netns, shared by every network
+ * namespace of the machine, so a second lab run in a network namespace of its own (scripts/in-own-network.sh, beside
+ * the kubeadm lab on the host) names its nodes' namespaces `<prefix>cp-1`… instead of `cp-1`. Inside the nodes
+ * nothing changes: the hostname, addresses and paths are the same.
+ */
+export const NETNS_PREFIX = labNetnsPrefix(process.env['HANDBOOK_LAB_NETNS_PREFIX']);
+
+function labNetnsPrefix(value: string | undefined): string {
+  if (value === undefined || value === '') return '';
+  // Part of an interface-free file name and of `ip netns` arguments: keep it short and plain.
+  if (!/^[a-z][a-z0-9-]{0,7}$/.test(value)) throw new Error(`HANDBOOK_LAB_NETNS_PREFIX must be 1-8 lower-case letters, digits or '-', starting with a letter (got ${JSON.stringify(value)})`);
+  return value;
+}
+
 /** The host's address on the bridge: in the pages' /24, used by no page as a node or load balancer. */
 export const BRIDGE_ADDRESS = `${SUBNET_PREFIX}.1`;
 
@@ -70,7 +85,7 @@ export function nodeSpecs(root: string, count: number): NodeSpec[] {
       name,
       address: `${SUBNET_PREFIX}.${10 + index}`,
       root: path.join(root, 'nodes', name),
-      netns: name,
+      netns: `${NETNS_PREFIX}${name}`,
       veth: `hblab-${name}`,
       mountNs: path.join(root, 'ns', `${name}.mnt`),
       utsNs: path.join(root, 'ns', `${name}.uts`),
