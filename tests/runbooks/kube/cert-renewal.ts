@@ -26,7 +26,7 @@ import { BlockFailure, PageRunner, type PageBlock } from '../../lab/kube-runbook
 import { REPO_ROOT } from '../../lab/versions.ts';
 import { recordRun } from '../lib/claims.ts';
 import { extractCodeBlocks } from '../lib/extract-blocks.ts';
-import { haproxyStats, type KubeSuiteContext, recordKubePage, seconds, sleep } from './shared.ts';
+import { type CheckObjects, createCheckConfigMaps, haproxyStats, type KubeSuiteContext, missingOrChanged, readCheckConfigMaps, recordKubePage, seconds, sleep } from './shared.ts';
 
 export const CERT_RENEWAL = { runbook: 'src/content/runbooks/renew-control-plane-certificates.mdx', scenario: 'cert-renewal' } as const;
 const PAGE = path.join(REPO_ROOT, CERT_RENEWAL.runbook);
@@ -34,10 +34,10 @@ const EXPIRED_HEADING = '## Certificates that have already expired';
 /** The procedure's blocks the "already expired" section sends the reader back to (its step 4). */
 const AFTER_EXPIRED = ['Wait until they are healthy', 'Served certificates against the files', 'Refresh your kubeconfig', 'No client uses an old certificate'];
 const NODES = [1, 2, 3] as const;
-const CHECK_NAMESPACE = 'cert-renewal-check';
-const CONFIGMAP_COUNT = 40;
 const DAY_MS = 86_400_000;
 const OBSERVER_KUBECONFIG = '/srv/kubeadm/observer/kubeconfig';
+/** Written before the renewal through the observer's kubeconfig (a client that is not admin.conf), compared after it. */
+const CHECK_OBJECTS: CheckObjects = { namespace: 'cert-renewal-check', prefix: 'before-renewal', label: 'cert-renewal', count: 40, kubeconfig: OBSERVER_KUBECONFIG };
 const STATIC_PODS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
 
 /** A page block and the nodes it runs on (`node="1,2,3"`: each node in turn). */
@@ -248,25 +248,8 @@ async function servedSerials(kubeLab: KubeLab, node: number): Promise<{ endpoint
   return found;
 }
 
-async function createConfigMaps(kubeLab: KubeLab): Promise<Map<string, string>> {
-  const expected = new Map<string, string>();
-  const documents = [`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${CHECK_NAMESPACE}`];
-  for (let i = 0; i < CONFIGMAP_COUNT; i += 1) {
-    const name = `before-renewal-${String(i).padStart(3, '0')}`;
-    const value = `value-${i}-${(i * 7919) % 10007}`;
-    expected.set(name, value);
-    documents.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${CHECK_NAMESPACE}\ndata:\n  value: ${value}`);
-  }
-  const result = await kubeLab.lab.run(1, `kubectl --kubeconfig=${OBSERVER_KUBECONFIG} apply --server-side -f - >/dev/null`, { input: `${documents.join('\n---\n')}\n`, timeoutMs: 120_000 });
-  if (result.code !== 0) throw new Error(`creating ConfigMaps: ${result.stderr}`);
-  return expected;
-}
-
 async function missingConfigMaps(kubeLab: KubeLab, expected: Map<string, string>): Promise<string[]> {
-  const result = await kubeLab.run(1, `kubectl --kubeconfig=${OBSERVER_KUBECONFIG} -n ${CHECK_NAMESPACE} get configmaps -o jsonpath='{range .items[*]}{.metadata.name}={.data.value}{"\\n"}{end}'`, 60_000);
-  if (result.code !== 0) throw new Error(`listing ConfigMaps: ${result.stderr}`);
-  const found = new Map(result.stdout.trim().split('\n').filter(Boolean).map((line) => line.split('=') as [string, string]));
-  return [...expected].filter(([name, value]) => found.get(name) !== value).map(([name]) => name);
+  return missingOrChanged(expected, await readCheckConfigMaps(kubeLab, CHECK_OBJECTS, 60_000));
 }
 
 /** Leader-election leases of the controller manager and the scheduler: age of their last renewal, in seconds. */
@@ -318,7 +301,7 @@ export function certRenewalSuite({ lab, print }: KubeSuiteContext): void {
     const kubeLab = lab();
     const started = Date.now();
     await createObserver(kubeLab);
-    expected = await createConfigMaps(kubeLab);
+    expected = await createCheckConfigMaps(kubeLab, CHECK_OBJECTS, 120_000);
     await nearExpiry(kubeLab);
     await Promise.all(NODES.map((node) => restartStaticPods(kubeLab, node)));
     await waitHealthy(kubeLab, 240_000);

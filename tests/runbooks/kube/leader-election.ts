@@ -321,14 +321,12 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
     }
   }, 600_000);
 
-  test('a copy of the page whose sed does not set --leader-elect-lease-duration fails the run', async () => {
-    const kubeLab = lab();
-    const started = Date.now();
-    const source = readFileSync(LEADER_PAGE, 'utf8');
-    // The insertion sed anchors on "- --leader-elect=true$"; a misspelt anchor matches no line, so nothing is set.
-    const anchor = '- --leader-elect=true\\$|&';
-    expect(source.split(anchor)).toHaveLength(2);
-    const broken = source.replace(anchor, '- --leader-elect=ture\\$|&');
+  /**
+   * Runs a broken copy of the page on cp-2 (the per-node steps, then the Lease check, then `afterwards` if given)
+   * and puts every manifest back whatever happens: the error the run ended with (undefined when it passed, which a
+   * test must reject) and the last block's output.
+   */
+  async function runBrokenCopy(kubeLab: KubeLab, broken: string, afterwards?: () => void): Promise<{ failure: unknown; output: string }> {
     const originals = await readOriginals(kubeLab);
     const blocks = scenarioBlocks(broken, LEADER.scenario);
     const runner = new PageRunner(kubeLab, blocks);
@@ -336,16 +334,36 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
     try {
       for (const title of PER_NODE_STEPS) await runner.runBlock({ ...block(blocks, title), node: 2 });
       await runner.runBlock(block(blocks, 'The new lease'));
-      for (const component of COMPONENTS) expect(leaderFlags(runningArgs(kubeLab, 2, component)).some((flag) => flag.startsWith('--leader-elect-lease-duration='))).toBe(true);
+      afterwards?.();
     } catch (error) {
       failure = error;
     } finally {
       const restored = await restoreOriginals(kubeLab, originals);
-      if (restored.length > 0) print(`safety net restored: ${restored.join(', ')}`);
+      if (restored.length > 0) print(`safety net restored: ${restored.map((file) => `${file.split('/nodes/')[1]?.split('/')[0] ?? '?'}:${path.basename(file)}`).join(', ')}`);
     }
-    print(`broken copy: ${failure instanceof BlockFailure ? `block "${failure.block.title}" failed: ${failure.message.split('\n').find((line) => line.startsWith('STOP')) ?? ''}` : failure instanceof Error ? `check failed: ${failure.message.split('\n')[0]}` : 'PASSED (wrong)'} (${seconds(Date.now() - started)})`);
-    expect(failure).toBeDefined();
     for (const [file, text] of originals.manifests) expect(readFileSync(file, 'utf8'), file).toBe(text);
+    return { failure, output: runner.runs.at(-1)?.output ?? '' };
+  }
+
+  /** One line for the log: which block stopped the broken copy, and with what. */
+  function describeFailure(failure: unknown, output: string, pattern: RegExp): string {
+    if (failure instanceof BlockFailure) return `block "${failure.block.title}" failed: ${output.split('\n').filter((line) => pattern.test(line)).join(' | ')}`;
+    if (failure instanceof Error) return `check failed: ${failure.message.split('\n')[0]}`;
+    return 'PASSED (wrong)';
+  }
+
+  test('a copy of the page whose sed does not set --leader-elect-lease-duration fails the run', async () => {
+    const kubeLab = lab();
+    const started = Date.now();
+    const source = readFileSync(LEADER_PAGE, 'utf8');
+    // The insertion sed anchors on "- --leader-elect=true$"; a misspelt anchor matches no line, so nothing is set.
+    const anchor = '- --leader-elect=true\\$|&';
+    expect(source.split(anchor)).toHaveLength(2);
+    const { failure, output } = await runBrokenCopy(kubeLab, source.replace(anchor, '- --leader-elect=ture\\$|&'), () => {
+      for (const component of COMPONENTS) expect(leaderFlags(runningArgs(kubeLab, 2, component)).some((flag) => flag.startsWith('--leader-elect-lease-duration='))).toBe(true);
+    });
+    print(`broken copy: ${describeFailure(failure, output, /^STOP/)} (${seconds(Date.now() - started)})`);
+    expect(failure).toBeDefined();
   }, 600_000);
 
   test('a copy of the page that misspells --leader-elect-lease-duration in its sed fails the run', async () => {
@@ -355,25 +373,10 @@ export function leaderElectionSuite({ lab, print }: KubeSuiteContext): void {
     // The three flags still count 4, so the anchor guard passes; the components refuse the unknown flag at start.
     const flag = '- --leader-elect-lease-duration=${LEASE_DURATION_SECONDS}s';
     expect(source.split(flag)).toHaveLength(2);
-    const broken = source.replace(flag, '- --leader-elect-lease-duraton=${LEASE_DURATION_SECONDS}s');
-    const originals = await readOriginals(kubeLab);
-    const blocks = scenarioBlocks(broken, LEADER.scenario);
-    const runner = new PageRunner(kubeLab, blocks);
-    let failure: unknown;
-    try {
-      for (const title of PER_NODE_STEPS) await runner.runBlock({ ...block(blocks, title), node: 2 });
-      await runner.runBlock(block(blocks, 'The new lease'));
-    } catch (error) {
-      failure = error;
-    } finally {
-      const restored = await restoreOriginals(kubeLab, originals);
-      if (restored.length > 0) print(`safety net restored: ${restored.map((file) => path.basename(path.dirname(path.dirname(path.dirname(path.dirname(file))))) + ':' + path.basename(file)).join(', ')}`);
-    }
-    const output = runner.runs.at(-1)?.output ?? '';
-    print(`misspelt flag: ${failure instanceof BlockFailure ? `block "${failure.block.title}" failed: ${output.split('\n').filter((line) => /^Error:|^STOP/.test(line)).join(' | ')}` : failure instanceof Error ? `check failed: ${failure.message.split('\n')[0]}` : 'PASSED (wrong)'} (${seconds(Date.now() - started)})`);
+    const { failure, output } = await runBrokenCopy(kubeLab, source.replace(flag, '- --leader-elect-lease-duraton=${LEASE_DURATION_SECONDS}s'));
+    print(`misspelt flag: ${describeFailure(failure, output, /^Error:|^STOP/)} (${seconds(Date.now() - started)})`);
     expect(failure).toBeInstanceOf(BlockFailure);
     expect((failure as BlockFailure).block.title).toBe('Check the restart');
     expect(output).toContain('Error: unknown flag: --leader-elect-lease-duraton');
-    for (const [file, text] of originals.manifests) expect(readFileSync(file, 'utf8'), file).toBe(text);
   }, 600_000);
 }

@@ -11,34 +11,13 @@ import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab, LB_PORT, LB_VIP } f
 import { BlockFailure, PageRunner, scenarioBlocks, type PageBlock } from '../../lab/kube-runbook.ts';
 import { REPO_ROOT } from '../../lab/versions.ts';
 import { recordRun } from '../lib/claims.ts';
-import { haproxyStats, type KubeSuiteContext, recordKubePage, seconds, sleep } from './shared.ts';
+import { type CheckObjects, createCheckConfigMaps, haproxyStats, type KubeSuiteContext, missingOrChanged, readCheckConfigMaps, recordKubePage, seconds, sleep } from './shared.ts';
 
 /** The page and the scenario its `verify="rebuild:…"` blocks belong to. */
 export const REBUILD = { runbook: 'src/content/runbooks/rebuild-control-plane-node.mdx', scenario: 'rebuild' } as const;
 const REBUILD_PAGE = path.join(REPO_ROOT, REBUILD.runbook);
-const CONFIGMAP_COUNT = 300;
-const CHECK_NAMESPACE = 'rebuild-check';
-
-/** Every ConfigMap of the check namespace: name → its data value. */
-async function configMaps(kubeLab: KubeLab): Promise<Map<string, string>> {
-  const result = await kubeLab.kubectl(1, `-n ${CHECK_NAMESPACE} get configmaps -l handbook-lab=rebuild -o jsonpath='{range .items[*]}{.metadata.name}={.data.value}{"\\n"}{end}'`, 120_000);
-  if (result.code !== 0) throw new Error(`listing ConfigMaps: ${result.stderr}`);
-  return new Map(result.stdout.trim().split('\n').filter(Boolean).map((line) => line.split('=') as [string, string]));
-}
-
-async function createConfigMaps(kubeLab: KubeLab): Promise<Map<string, string>> {
-  const expected = new Map<string, string>();
-  const documents = [`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${CHECK_NAMESPACE}`];
-  for (let i = 0; i < CONFIGMAP_COUNT; i += 1) {
-    const name = `before-failure-${String(i).padStart(3, '0')}`;
-    const value = `value-${i}-${(i * 7919) % 10007}`;
-    expected.set(name, value);
-    documents.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${CHECK_NAMESPACE}\n  labels:\n    handbook-lab: rebuild\ndata:\n  value: ${value}`);
-  }
-  const result = await kubeLab.lab.run(1, 'kubectl --kubeconfig=/etc/kubernetes/admin.conf apply --server-side -f - >/dev/null', { input: `${documents.join('\n---\n')}\n`, timeoutMs: 300_000 });
-  if (result.code !== 0) throw new Error(`creating ConfigMaps: ${result.stderr}`);
-  return expected;
-}
+/** Written before cp-2 fails, compared after the rebuild. */
+const CHECK_OBJECTS: CheckObjects = { namespace: 'rebuild-check', prefix: 'before-failure', label: 'rebuild', count: 300, kubeconfig: '/etc/kubernetes/admin.conf' };
 
 async function waitNodeNotReady(kubeLab: KubeLab, name: string, timeoutMs: number): Promise<number> {
   const started = Date.now();
@@ -106,8 +85,8 @@ async function checkOutcome(kubeLab: KubeLab, expected: Map<string, string>, pri
   const after = await haproxyStats(kubeLab);
   print(`HAProxy ${LB_VIP}:${LB_PORT}: ${Object.entries(after).map(([name, stat]) => `${name} ${stat.status} (${stat.total - (before[name]?.total ?? 0)} of 9 requests)`).join(', ')}`);
   expect((after['cp-2']?.total ?? 0) - (before['cp-2']?.total ?? 0)).toBeGreaterThan(0);
-  const found = await configMaps(kubeLab);
-  const missing = [...expected].filter(([name, value]) => found.get(name) !== value).map(([name]) => name);
+  const found = await readCheckConfigMaps(kubeLab, CHECK_OBJECTS);
+  const missing = missingOrChanged(expected, found);
   print(`ConfigMaps: ${expected.size} written before the failure, ${found.size} found after, ${missing.length} missing or changed`);
   expect(missing).toEqual([]);
   expect(found.size).toBe(expected.size);
@@ -129,7 +108,7 @@ export function rebuildSuite({ lab, print }: KubeSuiteContext): void {
     };
     let failed = true;
     try {
-      expected = await createConfigMaps(kubeLab);
+      expected = await createCheckConfigMaps(kubeLab, CHECK_OBJECTS);
       print(`${expected.size} ConfigMaps written in ${seconds(Date.now() - started)}`);
       const outcome = await runRebuild(kubeLab, source, print, runner);
       print(`rebuild: failure detected in ${seconds(outcome.failureMs)}, page blocks ${seconds(outcome.pageMs)}`);

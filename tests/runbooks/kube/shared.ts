@@ -60,3 +60,44 @@ export function recordKubePage(run: { runbook: string; scenario: string; ranLine
     failed: run.failed,
   });
 }
+
+/**
+ * Objects a suite writes before the page's disruptive steps and compares afterwards: `count` ConfigMaps named
+ * `<prefix>-000`… with a value each, in `namespace`, labelled `handbook-lab=<label>`.
+ */
+export interface CheckObjects {
+  namespace: string;
+  prefix: string;
+  label: string;
+  count: number;
+  /** kubectl's --kubeconfig inside cp-1. */
+  kubeconfig: string;
+}
+
+/** Writes the check ConfigMaps through cp-1 in one server-side apply: name → value. */
+export async function createCheckConfigMaps(kubeLab: KubeLab, objects: CheckObjects, timeoutMs = 300_000): Promise<Map<string, string>> {
+  const expected = new Map<string, string>();
+  const documents = [`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${objects.namespace}`];
+  for (let i = 0; i < objects.count; i += 1) {
+    const name = `${objects.prefix}-${String(i).padStart(3, '0')}`;
+    // Distinct values, so a ConfigMap restored from the wrong revision or mixed up with another shows as changed.
+    const value = `value-${i}-${(i * 7919) % 10007}`;
+    expected.set(name, value);
+    documents.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${objects.namespace}\n  labels:\n    handbook-lab: ${objects.label}\ndata:\n  value: ${value}`);
+  }
+  const result = await kubeLab.lab.run(1, `kubectl --kubeconfig=${objects.kubeconfig} apply --server-side -f - >/dev/null`, { input: `${documents.join('\n---\n')}\n`, timeoutMs });
+  if (result.code !== 0) throw new Error(`creating ConfigMaps: ${result.stderr}`);
+  return expected;
+}
+
+/** The check ConfigMaps as cp-1 reads them now: name → value. */
+export async function readCheckConfigMaps(kubeLab: KubeLab, objects: CheckObjects, timeoutMs = 120_000): Promise<Map<string, string>> {
+  const result = await kubeLab.run(1, `kubectl --kubeconfig=${objects.kubeconfig} -n ${objects.namespace} get configmaps -l handbook-lab=${objects.label} -o jsonpath='{range .items[*]}{.metadata.name}={.data.value}{"\\n"}{end}'`, timeoutMs);
+  if (result.code !== 0) throw new Error(`listing ConfigMaps: ${result.stderr}`);
+  return new Map(result.stdout.trim().split('\n').filter(Boolean).map((line) => line.split('=') as [string, string]));
+}
+
+/** Names of expected ConfigMaps that are gone or hold another value. */
+export function missingOrChanged(expected: ReadonlyMap<string, string>, found: ReadonlyMap<string, string>): string[] {
+  return [...expected].filter(([name, value]) => found.get(name) !== value).map(([name]) => name);
+}
