@@ -43,7 +43,7 @@ const STAGES = [
   // missing, reused in about a second when present), so `npm ci && npm test` on a fresh machine has what the
   // runbooks and loopback stages run (kubeadm.test.ts and the failover test need Kubernetes). Runs whenever either
   // of those does, asked for or not.
-  { name: 'lab', track: 'lab', command: ['npm', 'run', 'lab:build', '--', '--kubernetes'], with: ['runbooks', 'kubeadm', 'loopback'] },
+  { name: 'lab', track: 'lab', command: ['npm', 'run', 'lab:build', '--', '--kubernetes'], with: ['runbooks', 'kubeadm', 'loopback', 'kubeadm-external'] },
   // The etcd pages and the lab runtime. With two labs (the default) they run in a network namespace of their own
   // (scripts/in-own-network.sh) while the kubeadm stage runs on the host beside them; see TWO_LABS.
   {
@@ -64,14 +64,29 @@ const STAGES = [
     requires: 'tests/runbooks/kubeadm.test.ts',
     env: { HANDBOOK_RUNBOOK_REPORT_DIR: path.join('.cache', 'runbook-report', 'kubeadm-lab') },
   },
-  // Every version a runbook claims was run by a passed runbook test: reads the JSON reports of both lab stages.
-  { name: 'claims', track: 'lab', claimsOf: ['runbooks', 'kubeadm'], after: 'kubeadm' },
+  // Every version a runbook claims was run by a passed runbook test: reads the JSON reports of the lab stages.
+  { name: 'claims', track: 'lab', claimsOf: ['runbooks', 'kubeadm', 'kubeadm-external'], after: ['kubeadm', 'kubeadm-external'] },
   // Runbook checks on loopback addresses that take no lab lock (HAProxy in front of stand-ins; leader-election
   // failover of real components, about 6 minutes): a track of their own, from the start (after the lab stage, whose
   // Kubernetes binaries the failover test runs). The failover test's components run above normal priority with
   // their etcd in memory (tests/lab/failover-lab.ts), so the two labs bringing up their nodes beside it do not
   // show in its table; started after the etcd pages instead, it was the last track to end.
   { name: 'loopback', track: 'loopback', vitest: 'loopback', after: 'lab' },
+  // The rebuild page's External etcd tab on a kubeadm lab with three etcd nodes of its own
+  // (tests/runbooks/kubeadm-external.test.ts, about 3-5 minutes): a third lab, in a network namespace of its own with
+  // its own lab base and node names, after the loopback stage (by then both other labs are past their bring-ups).
+  {
+    name: 'kubeadm-external',
+    track: 'loopback',
+    vitest: 'kubeadm-external',
+    requires: 'tests/runbooks/kubeadm-external.test.ts',
+    wrap: ['bash', 'scripts/in-own-network.sh'],
+    env: {
+      HANDBOOK_RUNBOOK_REPORT_DIR: path.join('.cache', 'runbook-report', 'kubeadm-external-lab'),
+      HANDBOOK_LAB_BASE: '/run/handbook-lab-external',
+      HANDBOOK_LAB_NETNS_PREFIX: 'xt-',
+    },
+  },
   { name: 'e2e', track: 'site', vitest: 'e2e', optional: true },
   { name: 'budget', track: 'site', command: ['node', 'scripts/budget.ts'], requires: 'scripts/budget.ts' },
 ];
@@ -116,7 +131,11 @@ function shouldRun(stage) {
 }
 
 function commandOf(stage) {
-  if (stage.claimsOf) return { command: ['node', 'scripts/check-claims.ts', ...stage.claimsOf.map((name) => path.join(reportDir, `${name}.json`))] };
+  if (stage.claimsOf) {
+    // Only the reports of lab stages this run has (a checkout without the external-etcd test has no such stage).
+    const reports = stage.claimsOf.filter((name) => ended.has(name)).map((name) => path.join(reportDir, `${name}.json`));
+    return { command: ['node', 'scripts/check-claims.ts', ...reports] };
+  }
   if (stage.vitest) {
     const reportFile = path.join(reportDir, `${stage.name}.json`);
     const command = ['npx', 'vitest', 'run', '--project', stage.vitest, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`];
@@ -192,7 +211,7 @@ function clock() {
 async function runTrack(trackStages, options) {
   for (const stage of trackStages) {
     // Another track's stage this one needs (the failover test runs the binaries the lab stage builds).
-    if (stage.after && ended.has(stage.after)) await ended.get(stage.after).promise;
+    for (const name of [stage.after ?? []].flat()) if (ended.has(name)) await ended.get(name).promise;
     await runStage(stage, options);
     ended.get(stage.name)?.resolve();
   }
@@ -269,14 +288,14 @@ if (stages.some((stage) => ['runbooks', 'kubeadm', 'loopback', 'e2e'].includes(s
 const toRun = stages.filter(shouldRun);
 
 /**
- * With both labs side by side, the host folders their nodes mount onto (/etc/kubernetes, /srv, ...) must not come
- * and go with either lab: a lab makes a missing one and removes it when it closes, and removing a folder that is a
+ * With labs side by side (lab stages on more than one track), the host folders their nodes mount onto
+ * (/etc/kubernetes, /srv, ...) must not come and go with any one lab: a lab makes a missing one and removes it when it closes, and removing a folder that is a
  * mount point in another mount namespace detaches that mount there (Linux does this since 3.18), which would pull a
  * running node's /etc/kubernetes from under the other lab. So the run makes the missing ones first (the labs then
  * leave them alone) and removes those it made, if empty, when every stage has ended.
  */
 const madeMountPoints = [];
-if (TWO_LABS && !serial && toRun.some((stage) => stage.name === 'runbooks') && toRun.some((stage) => stage.name === 'kubeadm')) {
+if (!serial && toRun.filter((stage) => ['runbooks', 'kubeadm', 'kubeadm-external'].includes(stage.name)).map((stage) => stage.track).filter((track, i, all) => all.indexOf(track) === i).length > 1) {
   const { NODE_OWN_PATHS } = await import('../tests/lab/nodes.ts');
   for (const target of NODE_OWN_PATHS) {
     const missing = [];
