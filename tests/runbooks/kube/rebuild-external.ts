@@ -50,6 +50,8 @@ async function runTab(runner: PageRunner, blocks: PageBlock[], print: (line: str
     if (block.kind === 'setup') continue;
     const run = await runner.runBlock(block);
     print(`  ran "${block.title}" (line ${block.line}) on cp-${block.node} in ${seconds(run.ms)}`);
+    // For writing the page's "Expected" lines: HANDBOOK_PRINT_BLOCK_OUTPUT=1 prints what each block printed.
+    if (process.env['HANDBOOK_PRINT_BLOCK_OUTPUT'] === '1') print(run.output.trimEnd().split('\n').map((line) => `    | ${line}`).join('\n'));
     const exported = /^export JOIN_TOKEN=.*$/m.exec(run.output)?.[0];
     if (exported !== undefined) {
       await runner.runBlock({ title: 'pasted join values', line: block.line, node: 2, kind: 'run', code: exported });
@@ -90,10 +92,16 @@ async function checkOutcome(kubeLab: KubeLab, membersBefore: Member[], expected:
   expect(found.size).toBe(expected.size);
 }
 
-/** The page with one edit; throws unless the edit changed it. */
+/** Where the External etcd tab starts: the stacked tab's blocks carry the same lines and must stay as they are. */
+const EXTERNAL_TAB = '<TabItem label="External etcd">';
+
+/** The page with one edit inside the External etcd tab; throws unless the edit changed it. */
 function editedPage(source: string, from: string, to: string): string {
-  expect(source).toContain(from);
-  const edited = source.replace(from, to);
+  const tabStart = source.indexOf(EXTERNAL_TAB);
+  expect(tabStart).toBeGreaterThan(0);
+  const tab = source.slice(tabStart);
+  expect(tab).toContain(from);
+  const edited = source.slice(0, tabStart) + tab.replace(from, to);
   expect(edited).not.toBe(source);
   return edited;
 }
@@ -164,6 +172,9 @@ export function rebuildExternalSuite({ lab, print }: KubeSuiteContext): void {
     } catch (error) {
       joinFailure = error;
     }
+    const secretKeys = await kubeLab.kubectl(1, `-n kube-system get secret kubeadm-certs -o go-template='{{range $name, $value := .data}}{{$name}} {{end}}'`);
+    print(`  kubeadm-certs Secret entries after the broken upload: ${secretKeys.stdout}${secretKeys.stderr}`);
+    for (const run of runner.runs.filter((each) => /upload-certs|join/i.test(each.title))) print(`  output of "${run.title}" (last 15 lines):\n${run.output.trimEnd().split('\n').slice(-15).join('\n')}`);
     const joinOutput = runner.runs.at(-1)?.output ?? '';
     const missing = MISSING_IN_SECRET.exec(joinOutput)?.[1];
     print(`broken copy 1 (upload-certs with kubeadm's defaults, no Secret check): ${joinFailure instanceof BlockFailure ? `block "${joinFailure.block.title}" on cp-${joinFailure.block.node} failed: ${joinOutput.split('\n').find((line) => MISSING_IN_SECRET.test(line))?.trim() ?? '(no Secret message)'}` : 'PASSED (wrong)'}`);
