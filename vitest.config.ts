@@ -7,6 +7,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * - runbooks: the lab runtime (tests/lab: namespaced nodes, kubelet stand-in) and the verification harness that
  *   runs runbook commands against a real etcd and HAProxy;
  * - kubeadm: the pages run on the kubeadm lab (tests/runbooks/kubeadm.test.ts), beside the runbooks project;
+ * - kubeadm-external: the rebuild page's External etcd tab on the kubeadm lab with external etcd
+ *   (tests/runbooks/kubeadm-external.test.ts);
  * - loopback: runbook checks that need no lab (HAProxy, leader-election failover), beside the runbooks project;
  * - e2e: the built site in headless Chromium.
  */
@@ -21,6 +23,11 @@ const LOOPBACK_TESTS = ['tests/runbooks/haproxy.test.ts', 'tests/runbooks/failov
  * project (the etcd pages and the lab runtime) runs in a network namespace of its own (scripts/in-own-network.sh).
  */
 const KUBEADM_TESTS = ['tests/runbooks/kubeadm.test.ts'];
+/**
+ * The kubeadm lab with external etcd (three etcd hosts beside the control plane): the rebuild page's External etcd
+ * tab. Its own project, so that it runs as a stage of its own (a second kubeadm bring-up).
+ */
+const KUBEADM_EXTERNAL_TESTS = ['tests/runbooks/kubeadm-external.test.ts'];
 
 export default defineConfig({
   test: {
@@ -34,8 +41,9 @@ export default defineConfig({
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       { test: { name: 'content', include: ['tests/content/**/*.test.ts'], environment: 'node', testTimeout: 240_000, hookTimeout: 240_000 } },
       // A scenario per etcd minor runs in beforeAll: the hook timeout covers the lab's start and the pages' own waits.
-      { test: { name: 'runbooks', include: ['tests/lab/**/*.test.ts', 'tests/runbooks/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LOOPBACK_TESTS, ...KUBEADM_TESTS], environment: 'node', testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
+      { test: { name: 'runbooks', include: ['tests/lab/**/*.test.ts', 'tests/runbooks/**/*.test.ts'], exclude: [...configDefaults.exclude, ...LOOPBACK_TESTS, ...KUBEADM_TESTS, ...KUBEADM_EXTERNAL_TESTS], environment: 'node', testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
       { test: { name: 'kubeadm', include: KUBEADM_TESTS, environment: 'node', testTimeout: 900_000, hookTimeout: 1_800_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
+      { test: { name: 'kubeadm-external', include: KUBEADM_EXTERNAL_TESTS, environment: 'node', testTimeout: 900_000, hookTimeout: 1_800_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
       // One file at a time: the failover figures are timings, kept apart from HAProxy's health checks.
       { test: { name: 'loopback', include: LOOPBACK_TESTS, environment: 'node', testTimeout: 900_000, hookTimeout: 900_000, fileParallelism: false } },
       { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 240_000, fileParallelism: false } },

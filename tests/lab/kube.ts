@@ -12,10 +12,10 @@
  * mirror pods. See tests/lab/README.md, "The kubeadm lab".
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { labBinDir, labVersion } from '../../lab/bin-path.mjs';
-import { Lab, type RunResult } from './lab.ts';
+import { Lab, type LabNode, type RunResult } from './lab.ts';
 import { REPO_ROOT } from './versions.ts';
 
 export const KUBERNETES_MINOR = '1.37';
@@ -47,13 +47,30 @@ export interface KubeTimings {
   joinMs: number[];
   readyMs: number;
   totalMs: number;
+  /** External etcd only: certificates, manifests and a healthy three-member cluster. */
+  externalEtcdMs: number;
 }
 
 export interface KubeLabOptions {
   log?: (line: string) => void;
   /** Nodes to join after cp-1 (default [2, 3]). */
   join?: number[];
+  /**
+   * `stacked` (default): kubeadm's local etcd on cp-1..cp-3. `external`: three etcd hosts etcd-1..etcd-3
+   * (10.0.0.21-23) set up as in the upstream task "Set up a High Availability etcd cluster with kubeadm" (etcd CA
+   * and certificates made with `kubeadm init phase certs` on etcd-1, static pods from `kubeadm init phase etcd
+   * local`, run by the stand-in), and `etcd.external` in the ClusterConfiguration.
+   */
+  etcd?: 'stacked' | 'external';
 }
+
+/** The external etcd hosts' client URLs and the file paths kubeadm's `etcd.external` names on the control plane. */
+export const EXTERNAL_ETCD = {
+  hosts: 3,
+  caFile: '/etc/kubernetes/pki/etcd/ca.crt',
+  certFile: '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+  keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
+} as const;
 
 /** The kubeadm binaries' folder; throws naming the build command when they are missing (tests fail, never skip). */
 export function kubernetesBinDir(): string {
@@ -69,12 +86,14 @@ export class KubeLab {
   readonly lab: Lab;
   readonly version: string;
   readonly binDir: string;
-  readonly timings: KubeTimings = { labMs: 0, initMs: 0, joinMs: [], readyMs: 0, totalMs: 0 };
+  readonly timings: KubeTimings = { labMs: 0, initMs: 0, joinMs: [], readyMs: 0, totalMs: 0, externalEtcdMs: 0 };
+  readonly etcdTopology: 'stacked' | 'external';
   private readonly print: (line: string) => void;
 
-  private constructor(lab: Lab, binDir: string, print: (line: string) => void) {
+  private constructor(lab: Lab, binDir: string, print: (line: string) => void, etcdTopology: 'stacked' | 'external') {
     this.lab = lab;
     this.binDir = binDir;
+    this.etcdTopology = etcdTopology;
     this.version = `v${labVersion('kubernetes', KUBERNETES_MINOR)}`;
     this.print = print;
   }
@@ -83,13 +102,19 @@ export class KubeLab {
     const binDir = kubernetesBinDir();
     const print = options.log ?? ((line: string) => console.log(line));
     const started = Date.now();
-    const lab = await Lab.start({ etcd: KUBEADM_ETCD_MINOR, bringUp: 'none', log: print });
-    const kube = new KubeLab(lab, binDir, print);
+    const topology = options.etcd ?? 'stacked';
+    const lab = await Lab.start({ etcd: KUBEADM_ETCD_MINOR, bringUp: 'none', log: print, etcdHosts: topology === 'external' ? EXTERNAL_ETCD.hosts : 0 });
+    const kube = new KubeLab(lab, binDir, print, topology);
     try {
       kube.prepareNodes();
       kube.startHaproxy();
       kube.timings.labMs = Date.now() - started - lab.timings.waitMs;
-      for (const node of lab.nodes) kube.startAgent(node.index);
+      if (topology === 'external') {
+        const etcdStarted = Date.now();
+        await kube.startExternalEtcd();
+        kube.timings.externalEtcdMs = Date.now() - etcdStarted;
+      }
+      for (const node of lab.controlPlaneNodes) kube.startAgent(node.index);
       await kube.probePreflight();
       const initStarted = Date.now();
       await kube.init();
@@ -128,11 +153,11 @@ export class KubeLab {
   /**
    * Voting and learner members as etcd reports them from a node (`member list -w json`): name, peer URLs, learner.
    */
-  async etcdMembers(from: number): Promise<{ name: string; peerURLs: string[]; isLearner: boolean }[]> {
-    const result = await this.lab.etcdctl(from, ['member', 'list', '-w', 'json'], { endpoints: [this.lab.node(from).clientUrl] });
-    if (result.code !== 0) throw new Error(`member list on cp-${from}: ${result.stderr}`);
-    const members = (JSON.parse(result.stdout) as { members?: { name?: string; peerURLs?: string[]; isLearner?: boolean }[] }).members ?? [];
-    return members.map((member) => ({ name: member.name ?? '', peerURLs: member.peerURLs ?? [], isLearner: member.isLearner === true }));
+  async etcdMembers(from: number | string): Promise<{ id: string; name: string; peerURLs: string[]; isLearner: boolean }[]> {
+    const result = await this.lab.etcdctl(from, ['member', 'list', '-w', 'json', '--hex'], { endpoints: [this.lab.node(from).clientUrl] });
+    if (result.code !== 0) throw new Error(`member list on ${this.lab.node(from).name}: ${result.stderr}`);
+    const members = (JSON.parse(result.stdout) as { members?: { ID?: string | number; name?: string; peerURLs?: string[]; isLearner?: boolean }[] }).members ?? [];
+    return members.map((member) => ({ id: String(member.ID ?? ''), name: member.name ?? '', peerURLs: member.peerURLs ?? [], isLearner: member.isLearner === true }));
   }
 
   /** Node name → Ready condition status, from the API through HAProxy. */
@@ -191,7 +216,11 @@ export class KubeLab {
 
   diagnostics(): string {
     const parts: string[] = [];
-    for (const node of this.lab.nodes) {
+    for (const node of this.lab.etcdHostNodes) {
+      parts.push(`--- ${node.name} stand-in log (last 10)\n${this.lab.standinLog(node.index).trimEnd().split('\n').slice(-10).join('\n')}`);
+      parts.push(`--- ${node.name} etcd (last 8)\n${this.lab.podLog(node.index, 'etcd', 8)}`);
+    }
+    for (const node of this.lab.controlPlaneNodes) {
       const agentLog = this.lab.hostPath(node.index, '/var/lib/kubelet/standin/kubeagent.log');
       parts.push(`--- ${node.name} stand-in log (last 15)\n${this.lab.standinLog(node.index).trimEnd().split('\n').slice(-15).join('\n')}`);
       parts.push(`--- ${node.name} kubeagent log (last 10)\n${existsSync(agentLog) ? readFileSync(agentLog, 'utf8').trimEnd().split('\n').slice(-10).join('\n') : '(none)'}`);
@@ -243,6 +272,100 @@ export class KubeLab {
     }
   }
 
+  /**
+   * The external etcd cluster, as the upstream task "Set up a High Availability etcd cluster with kubeadm" builds it
+   * (kubernetes.io, tasks/administer-cluster/setup-ha-etcd-with-kubeadm): one kubeadm config per host with the
+   * guide's `etcd.local` extraArgs; on the first host the etcd CA (`kubeadm init phase certs etcd-ca`) and every
+   * host's server, peer, health-check and API-server client certificates, each host's set copied aside and the CA key
+   * kept on the first host only; each host's files moved into its /etc/kubernetes; `kubeadm init phase etcd local`
+   * on each host writes the static pod the stand-in runs. Then the CA certificate and the API server's etcd client
+   * certificate go to cp-1, as the upstream HA guide's external-etcd steps copy them before `kubeadm init`.
+   *
+   * Where the lab departs from the guide: the configs live in /srv/kubeadm (a node's own folder) instead of $HOME,
+   * which the nodes share; the etcd CA command gets the first host's config, because without one kubeadm picks
+   * its address from the default route, which lab nodes do not have; `encryptionAlgorithm: ECDSA-P256` as in
+   * the control plane's config; the hosts' kubelet systemd drop-in is the stand-in.
+   */
+  private async startExternalEtcd(): Promise<void> {
+    const hosts = this.lab.etcdHostNodes;
+    const first = hosts[0];
+    if (first === undefined) throw new Error('the lab has no external etcd hosts');
+    const initialCluster = hosts.map((node) => `${node.name}=${node.peerUrl}`).join(',');
+    const config = (node: LabNode): string =>
+      [
+        '---',
+        'apiVersion: "kubeadm.k8s.io/v1beta4"',
+        'kind: InitConfiguration',
+        'nodeRegistration:',
+        `    name: ${node.name}`,
+        'localAPIEndpoint:',
+        `    advertiseAddress: ${node.address}`,
+        '---',
+        'apiVersion: "kubeadm.k8s.io/v1beta4"',
+        'kind: ClusterConfiguration',
+        `kubernetesVersion: ${this.version}`,
+        'encryptionAlgorithm: ECDSA-P256',
+        'etcd:',
+        '    local:',
+        '        serverCertSANs:',
+        `        - "${node.address}"`,
+        '        peerCertSANs:',
+        `        - "${node.address}"`,
+        '        extraArgs:',
+        '        - name: initial-cluster',
+        `          value: ${initialCluster}`,
+        '        - name: initial-cluster-state',
+        '          value: new',
+        '        - name: name',
+        `          value: ${node.name}`,
+        '        - name: listen-peer-urls',
+        `          value: ${node.peerUrl}`,
+        '        - name: listen-client-urls',
+        `          value: ${node.clientUrl}`,
+        '        - name: advertise-client-urls',
+        `          value: ${node.clientUrl}`,
+        '        - name: initial-advertise-peer-urls',
+        `          value: ${node.peerUrl}`,
+        '',
+      ].join('\n');
+    for (const node of hosts) {
+      const dir = this.lab.hostPath(first.index, `/tmp/${node.address}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'kubeadmcfg.yaml'), config(node));
+    }
+    // The guide's certificate steps, on the first host: the other hosts' sets first, each copied aside and the
+    // non-reusable files removed, then the first host's own set, which stays in place.
+    const others = hosts.slice(1).reverse();
+    const script = [
+      'set -eu',
+      `kubeadm init phase certs etcd-ca --config=/tmp/${first.address}/kubeadmcfg.yaml`,
+      ...others.flatMap((node) => [
+        ...['etcd-server', 'etcd-peer', 'etcd-healthcheck-client', 'apiserver-etcd-client'].map((phase) => `kubeadm init phase certs ${phase} --config=/tmp/${node.address}/kubeadmcfg.yaml`),
+        `cp -R /etc/kubernetes/pki /tmp/${node.address}/`,
+        'find /etc/kubernetes/pki -not -name ca.crt -not -name ca.key -type f -delete',
+      ]),
+      ...['etcd-server', 'etcd-peer', 'etcd-healthcheck-client', 'apiserver-etcd-client'].map((phase) => `kubeadm init phase certs ${phase} --config=/tmp/${first.address}/kubeadmcfg.yaml`),
+      ...others.map((node) => `find /tmp/${node.address} -name ca.key -type f -delete`),
+      `cp /tmp/${first.address}/kubeadmcfg.yaml /srv/kubeadm/kubeadmcfg.yaml`,
+    ].join('\n');
+    this.print(`kube lab: external etcd: certificates on ${first.name} (kubeadm init phase certs)`);
+    await this.lab.check(first.index, `{ ${script}\n} 2>&1`, { timeoutMs: 180_000 });
+    // The guide's scp and `mv pki /etc/kubernetes/` on the other hosts.
+    for (const node of others) {
+      const from = this.lab.hostPath(first.index, `/tmp/${node.address}`);
+      cpSync(path.join(from, 'pki'), this.lab.hostPath(node.index, '/etc/kubernetes/pki'), { recursive: true });
+      cpSync(path.join(from, 'kubeadmcfg.yaml'), this.lab.hostPath(node.index, '/srv/kubeadm/kubeadmcfg.yaml'));
+      if (existsSync(this.lab.hostPath(node.index, '/etc/kubernetes/pki/etcd/ca.key'))) throw new Error(`${node.name} got the etcd CA key`);
+    }
+    for (const node of hosts) {
+      this.print(`kube lab: external etcd: kubeadm init phase etcd local on ${node.name}`);
+      await this.lab.check(node.index, 'kubeadm init phase etcd local --config=/srv/kubeadm/kubeadmcfg.yaml 2>&1', { timeoutMs: 120_000 });
+    }
+    await this.lab.waitHealthy(hosts.map((node) => node.index), { from: first.index, timeoutMs: 180_000 });
+    for (const file of [EXTERNAL_ETCD.caFile, EXTERNAL_ETCD.certFile, EXTERNAL_ETCD.keyFile]) this.lab.copyBetweenNodes(first.index, file, 1);
+    this.print(`kube lab: external etcd healthy on ${hosts.map((node) => node.address).join(', ')}; CA and API server client certificate copied to cp-1`);
+  }
+
   private async bindHosts(index: number): Promise<void> {
     await this.lab.check(index, 'mountpoint -q /etc/hosts || mount --bind /srv/kubeadm/hosts /etc/hosts');
   }
@@ -273,7 +396,7 @@ export class KubeLab {
         'backend apiservers',
         '  option httpchk GET /readyz',
         '  http-check expect status 200',
-        ...this.lab.nodes.map((node) => `  server ${node.name} ${node.address}:6443 check check-ssl verify none`),
+        ...this.lab.controlPlaneNodes.map((node) => `  server ${node.name} ${node.address}:6443 check check-ssl verify none`),
         '',
       ].join('\n'),
     );
@@ -283,7 +406,7 @@ export class KubeLab {
     child.unref();
     if (child.pid === undefined) throw new Error('could not start haproxy');
     this.lab.trackProcess(child.pid);
-    this.print(`kube lab: haproxy (pid ${child.pid}) on ${LB_VIP}:${LB_PORT} in front of ${this.lab.nodes.map((node) => node.address).join(', ')}`);
+    this.print(`kube lab: haproxy (pid ${child.pid}) on ${LB_VIP}:${LB_PORT} in front of ${this.lab.controlPlaneNodes.map((node) => node.address).join(', ')}`);
   }
 
   private initConfig(): string {
@@ -318,6 +441,17 @@ export class KubeLab {
       'apiServer:',
       '  certSANs:',
       `  - ${LB_VIP}`,
+      ...(this.etcdTopology === 'external'
+        ? [
+            'etcd:',
+            '  external:',
+            '    endpoints:',
+            ...this.lab.etcdHostNodes.map((node) => `    - ${node.clientUrl}`),
+            `    caFile: ${EXTERNAL_ETCD.caFile}`,
+            `    certFile: ${EXTERNAL_ETCD.certFile}`,
+            `    keyFile: ${EXTERNAL_ETCD.keyFile}`,
+          ]
+        : []),
       '---',
       'apiVersion: kubelet.config.k8s.io/v1beta1',
       'kind: KubeletConfiguration',

@@ -393,14 +393,18 @@ class Agent {
       wanted.add(key);
       const current = existing.get(key);
       const currentHash = current === undefined ? undefined : asRecord(asRecord(current['metadata'])['annotations'])['kubernetes.io/config.mirror'];
-      if (current !== undefined && currentHash === pod.hash) {
+      // A mirror pod being deleted (e.g. by the garbage collector after its Node object was deleted: mirror pods are
+      // owned by their Node) is replaced, as the kubelet's tryReconcileMirrorPods does (pkg/kubelet/kubelet.go: it
+      // deletes a mirror pod whose DeletionTimestamp is set or that does not match the static pod, then creates it).
+      const terminating = current !== undefined && asRecord(current['metadata'])['deletionTimestamp'] !== undefined;
+      if (current !== undefined && currentHash === pod.hash && !terminating) {
         const phase = asRecord(current['status'])['phase'];
         if (phase !== 'Running') await this.podStatus(client, pod);
         continue;
       }
       if (current !== undefined) {
         await deleteMirrorPod(client, current);
-        log(`mirror pod ${key}: manifest changed, deleted the old one`);
+        log(`mirror pod ${key}: ${terminating ? 'being deleted' : 'manifest changed'}, deleted the old one`);
       }
       await this.createMirrorPod(client, pod);
     }

@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { etcdManifest, type EtcdManifestInput } from './manifest.ts';
-import { BRIDGE, BRIDGE_ADDRESS, checkHostBeforeStart, checkRoutes, createNetwork, createNodeNamespaces, nodeSpecs, nsenterArgv, PREFIX_LENGTH, SUBNET_PREFIX, type NodeSpec } from './nodes.ts';
+import { BRIDGE, BRIDGE_ADDRESS, checkHostBeforeStart, checkRoutes, CONTROL_PLANE_GROUP, createNetwork, createNodeNamespaces, EXTERNAL_ETCD_GROUP, nodeSpecs, nsenterArgv, PREFIX_LENGTH, SUBNET_PREFIX, type NodeSpec } from './nodes.ts';
 import { installKubeadmPki } from './pki.ts';
 import type { ContainerRecord, StandinState } from './standin.ts';
 import { LAB_BASE, OWNER_FILE, ownerAlive, processStartTime, readOwner, reapAbandoned, releaseOwner, teardownSync, writeState, type LabState } from './teardown.ts';
@@ -45,6 +45,12 @@ export interface LabOptions {
   crashBackoffMs?: number;
   /** Printed progress; default console.log. */
   log?: (line: string) => void;
+  /**
+   * External etcd hosts beside the control-plane nodes (default 0): `etcd-1`… at 10.0.0.21…, numbered after cp-1..cp-3
+   * in `nodes` (`node(4)` is etcd-1), on the same bridge, with a stand-in each and no PKI (the kubeadm lab makes
+   * theirs with kubeadm, as the upstream guide does). Only with `bringUp: 'none'`.
+   */
+  etcdHosts?: number;
 }
 
 export interface RunOptions {
@@ -145,7 +151,10 @@ export class Lab {
       pids: [],
     };
     writeState(state);
-    const nodes: LabNode[] = nodeSpecs(root, NODE_COUNT).map((spec) => ({
+    const etcdHosts = options.etcdHosts ?? 0;
+    if (etcdHosts > 0 && (options.bringUp ?? 'kubeadm-join') !== 'none') throw new Error("etcdHosts needs bringUp: 'none' (the lab's own bring-up is stacked etcd on cp-1..cp-3)");
+    const specs = [...nodeSpecs(root, NODE_COUNT, CONTROL_PLANE_GROUP), ...nodeSpecs(root, etcdHosts, EXTERNAL_ETCD_GROUP, NODE_COUNT + 1)];
+    const nodes: LabNode[] = specs.map((spec) => ({
       ...spec,
       clientUrl: `https://${spec.address}:2379`,
       peerUrl: `https://${spec.address}:2380`,
@@ -161,7 +170,8 @@ export class Lab {
       lab.timings.waitMs = acquired - started;
       lab.timings.networkMs = Date.now() - acquired;
       const pkiStarted = Date.now();
-      lab.pki = await installKubeadmPki(path.join(root, 'work'), nodes.map((node) => ({ name: node.name, address: node.address, etcKubernetes: path.join(node.root, 'etc/kubernetes') })));
+      // The control-plane nodes only: the PKI cache is keyed by cp-1..cp-3, shared with every other lab.
+      lab.pki = await installKubeadmPki(path.join(root, 'work'), lab.controlPlaneNodes.map((node) => ({ name: node.name, address: node.address, etcKubernetes: path.join(node.root, 'etc/kubernetes') })));
       lab.timings.pkiMs = Date.now() - pkiStarted;
       for (const node of nodes) lab.startStandin(node);
       const bringUpStarted = Date.now();
@@ -179,8 +189,18 @@ export class Lab {
 
   node(which: number | string): LabNode {
     const node = typeof which === 'number' ? this.nodes[which - 1] : this.nodes.find((candidate) => candidate.name === which);
-    if (!node) throw new Error(`the lab has nodes cp-1 to cp-${this.nodes.length}, not ${String(which)}`);
+    if (!node) throw new Error(`the lab has nodes ${this.nodes.map((each) => each.name).join(', ')}, not ${String(which)}`);
     return node;
+  }
+
+  /** cp-1..cp-3 (without the external etcd hosts, if any). */
+  get controlPlaneNodes(): LabNode[] {
+    return this.nodes.slice(0, NODE_COUNT);
+  }
+
+  /** The external etcd hosts etcd-1… (empty unless `etcdHosts` was given). */
+  get etcdHostNodes(): LabNode[] {
+    return this.nodes.slice(NODE_COUNT);
   }
 
   /** `cp-1=https://10.0.0.11:2380,...`: every node as an etcd member. */

@@ -76,14 +76,26 @@ function sh(command: string, args: string[]): string {
   return result.stdout ?? '';
 }
 
-export function nodeSpecs(root: string, count: number): NodeSpec[] {
+/**
+ * A group of nodes: `<prefix>-1`… at `<SUBNET_PREFIX>.<firstHost>`…, numbered from `firstIndex` in the lab's node list.
+ * The control-plane nodes are `cp-1`… at 10.0.0.11…; the kubeadm lab's external etcd hosts are `etcd-1`… at 10.0.0.21….
+ */
+export interface NodeGroup {
+  prefix: string;
+  firstHost: number;
+}
+
+export const CONTROL_PLANE_GROUP: NodeGroup = { prefix: 'cp', firstHost: 11 };
+export const EXTERNAL_ETCD_GROUP: NodeGroup = { prefix: 'etcd', firstHost: 21 };
+
+export function nodeSpecs(root: string, count: number, group: NodeGroup = CONTROL_PLANE_GROUP, firstIndex = 1): NodeSpec[] {
   return Array.from({ length: count }, (_, i) => {
-    const index = i + 1;
-    const name = `cp-${index}`;
+    const index = firstIndex + i;
+    const name = `${group.prefix}-${i + 1}`;
     return {
       index,
       name,
-      address: `${SUBNET_PREFIX}.${10 + index}`,
+      address: `${SUBNET_PREFIX}.${group.firstHost + i}`,
       root: path.join(root, 'nodes', name),
       netns: `${NETNS_PREFIX}${name}`,
       veth: `hblab-${name}`,
