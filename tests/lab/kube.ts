@@ -16,6 +16,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symli
 import path from 'node:path';
 import { labBinDir, labVersion } from '../../lab/bin-path.mjs';
 import { Lab, type LabNode, type RunResult } from './lab.ts';
+import { hostFoldersNodesKeep } from './nodes.ts';
 import { REPO_ROOT } from './versions.ts';
 
 export const KUBERNETES_MINOR = '1.37';
@@ -204,11 +205,12 @@ export class KubeLab {
     for (const own of ['etc/kubernetes', 'var/lib', 'tmp', 'srv', 'var/log', 'var/backups', 'root/.kube']) {
       const dir = path.join(root, own);
       if (!existsSync(dir)) continue;
-      // A checkout under /tmp (a CI clone) is bind-mounted back into the node at its own path (nodes.ts); the folder
-      // it is mounted on lies in the node's /tmp. Removing that folder from the host would detach the mount inside
-      // the node (Linux detaches mounts on a removed mount point), and with it the stand-in's shims: keep it.
-      const repoEntry = REPO_ROOT.startsWith(`/${own}/`) ? REPO_ROOT.slice(own.length + 2).split('/')[0] : undefined;
-      for (const entry of readdirSync(dir)) if (entry !== repoEntry) rmSync(path.join(dir, entry), { recursive: true, force: true });
+      // A checkout or lab cache under /tmp (a CI clone) is bind-mounted back into the node at its own path
+      // (nodes.ts hostFoldersNodesKeep); the folder it is mounted on lies in the node's /tmp. Removing that folder
+      // from the host would detach the mount inside the node (Linux detaches mounts on a removed mount point), and
+      // with it the stand-in's shims or the binaries: keep it.
+      const keptEntries = new Set(hostFoldersNodesKeep().filter((kept) => kept.startsWith(`/${own}/`)).map((kept) => kept.slice(own.length + 2).split('/')[0]));
+      for (const entry of readdirSync(dir)) if (!keptEntries.has(entry)) rmSync(path.join(dir, entry), { recursive: true, force: true });
     }
     this.lab.powerOn(index);
     this.startAgent(index);

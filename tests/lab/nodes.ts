@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LabState } from './teardown.ts';
 import { writeState } from './teardown.ts';
+import { labCacheDir } from './versions.ts';
 
 export const BRIDGE = 'hblab0';
 export const SUBNET_PREFIX = '10.0.0';
@@ -173,23 +174,33 @@ export function nodeOwnPathHolding(dir: string): string | undefined {
   return NODE_OWN_PATHS.find((own) => dir === own || dir.startsWith(`${own}/`));
 }
 
+/**
+ * Host folders every node must see at their own paths although they lie under a node-own path: the repository (the
+ * stand-in's script, its shims, the pages' helper scripts) and the lab's binary cache (the kubeadm lab's wrappers
+ * exec the binaries there). A CI clone or a HANDBOOK_LAB_CACHE under /tmp would otherwise vanish behind the node's
+ * own /tmp. A folder inside another listed one comes along with it and is left out.
+ */
+export function hostFoldersNodesKeep(): string[] {
+  const hidden = [...new Set([REPO_ROOT, labCacheDir()])].filter((dir) => nodeOwnPathHolding(dir) !== undefined && existsSync(dir));
+  return hidden.filter((dir) => !hidden.some((other) => other !== dir && dir.startsWith(`${other}/`)));
+}
+
 /** The script run in a new mount + UTS namespace to make a node's own paths and hostname. */
 function nodeSetupScript(node: NodeSpec, nsDir: string): string {
   const quote = (value: string) => JSON.stringify(value);
   const binds = NODE_OWN_PATHS.map((target) => `mount --bind ${quote(path.join(node.root, target))} ${quote(target)}`);
-  // A checkout under /tmp (CI clones anywhere) would vanish behind the node's own /tmp, and with it the stand-in's
-  // script: hold the repository at a lab path before the binds and put it back at its own path after them.
-  const repoHidden = nodeOwnPathHolding(REPO_ROOT) !== undefined;
-  const holder = path.join(path.dirname(nsDir), 'repository');
+  // Hold each folder the node must keep at a lab path before the binds hide it, and put it back at its own path
+  // after them.
+  const kept = hostFoldersNodesKeep().map((dir, i) => ({ dir, holder: path.join(path.dirname(nsDir), `kept-${i}`) }));
   return [
     'set -eu',
     // The copies of the namespace files (other nodes' and the network namespaces') would keep those namespaces
     // alive from inside this one; drop them.
     `umount -l ${quote(nsDir)} 2>/dev/null || true`,
     'umount -l /run/netns 2>/dev/null || true',
-    ...(repoHidden ? [`mkdir -p ${quote(holder)}`, `mount --bind ${quote(REPO_ROOT)} ${quote(holder)}`] : []),
+    ...kept.flatMap(({ dir, holder }) => [`mkdir -p ${quote(holder)}`, `mount --bind ${quote(dir)} ${quote(holder)}`]),
     ...binds,
-    ...(repoHidden ? [`mkdir -p ${quote(REPO_ROOT)}`, `mount --bind ${quote(holder)} ${quote(REPO_ROOT)}`] : []),
+    ...kept.flatMap(({ dir, holder }) => [`mkdir -p ${quote(dir)}`, `mount --bind ${quote(holder)} ${quote(dir)}`]),
     `hostname ${node.name}`,
   ].join('\n');
 }
