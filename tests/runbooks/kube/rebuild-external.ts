@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { labVersion } from '../../../lab/bin-path.mjs';
-import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab, LB_PORT, LB_VIP } from '../../lab/kube.ts';
+import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab } from '../../lab/kube.ts';
 import { BlockFailure, PageRunner, scenarioBlocks, type PageBlock } from '../../lab/kube-runbook.ts';
 import { REPO_ROOT } from '../../lab/versions.ts';
 import { recordRun } from '../lib/claims.ts';
-import { type CheckObjects, createCheckConfigMaps, haproxyStats, type KubeSuiteContext, missingOrChanged, readCheckConfigMaps, recordKubePage, seconds, sleep } from './shared.ts';
+import { type CheckObjects, checkRebuiltBehindHaproxy, createCheckConfigMaps, type KubeSuiteContext, recordKubePage, runRebuildBlocks, seconds, waitNodeNotReady } from './shared.ts';
 
 export const REBUILD_EXTERNAL = { runbook: 'src/content/runbooks/rebuild-control-plane-node.mdx', scenario: 'rebuild-external' } as const;
 const PAGE = path.join(REPO_ROOT, REBUILD_EXTERNAL.runbook);
@@ -24,16 +24,6 @@ const MISSING_IN_SECRET = /the Secret does not include the required certificate 
 
 type Member = Awaited<ReturnType<KubeLab['etcdMembers']>>[number];
 
-async function waitNodeNotReady(kubeLab: KubeLab, name: string, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    const readiness = await kubeLab.nodeReadiness(1).catch(() => ({}) as Record<string, string>);
-    if (readiness[name] !== undefined && readiness[name] !== 'True') return Date.now() - started;
-    await sleep(2000);
-  }
-  throw new Error(`${name} still Ready ${timeoutMs} ms after its machine died`);
-}
-
 /** cp-2's machine dies: SIGKILL to everything in it, its own folders emptied, booted fresh; waits until NotReady. */
 async function killCp2(kubeLab: KubeLab, print: (line: string) => void): Promise<void> {
   const started = Date.now();
@@ -42,22 +32,6 @@ async function killCp2(kubeLab: KubeLab, print: (line: string) => void): Promise
   for (const process of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) expect(kubeLab.lab.runningPod(2, process)).toBeUndefined();
   const notReadyMs = await waitNodeNotReady(kubeLab, 'cp-2', 180_000);
   print(`cp-2 killed and wiped; Node NotReady after ${seconds(notReadyMs)} (failure step ${seconds(Date.now() - started)})`);
-}
-
-/** The tab's blocks in page order; the printed `export JOIN_TOKEN=…` line is pasted into cp-2's terminal. */
-async function runTab(runner: PageRunner, blocks: PageBlock[], print: (line: string) => void): Promise<void> {
-  for (const block of blocks) {
-    if (block.kind === 'setup') continue;
-    const run = await runner.runBlock(block);
-    print(`  ran "${block.title}" (line ${block.line}) on cp-${block.node} in ${seconds(run.ms)}`);
-    // For writing the page's "Expected" lines: HANDBOOK_PRINT_BLOCK_OUTPUT=1 prints what each block printed.
-    if (process.env['HANDBOOK_PRINT_BLOCK_OUTPUT'] === '1') print(run.output.trimEnd().split('\n').map((line) => `    | ${line}`).join('\n'));
-    const exported = /^export JOIN_TOKEN=.*$/m.exec(run.output)?.[0];
-    if (exported !== undefined) {
-      await runner.runBlock({ title: 'pasted join values', line: block.line, node: 2, kind: 'run', code: exported });
-      print(`  pasted the printed join values into cp-2's terminal`);
-    }
-  }
 }
 
 async function checkOutcome(kubeLab: KubeLab, membersBefore: Member[], expected: Map<string, string>, print: (line: string) => void): Promise<void> {
@@ -74,22 +48,7 @@ async function checkOutcome(kubeLab: KubeLab, membersBefore: Member[], expected:
   const etcdReady = await kubeLab.kubectl(2, `--server https://10.0.0.12:6443 get --raw /readyz/etcd`);
   print(`new cp-2 API server: /readyz/etcd ${JSON.stringify(etcdReady.stdout)}`);
   expect(etcdReady.stdout).toBe('ok');
-  const deadline = Date.now() + 30_000;
-  while ((await haproxyStats(kubeLab))['cp-2']?.status !== 'UP' && Date.now() < deadline) await sleep(1000);
-  const before = await haproxyStats(kubeLab);
-  expect(before['cp-2']?.status).toBe('UP');
-  for (let i = 0; i < 9; i += 1) {
-    const answer = await kubeLab.run(1, `curl -s --max-time 5 --cacert /etc/kubernetes/pki/ca.crt https://k8s-api.example.internal:${LB_PORT}/readyz`);
-    expect(answer.stdout).toBe('ok');
-  }
-  const after = await haproxyStats(kubeLab);
-  print(`HAProxy ${LB_VIP}:${LB_PORT}: ${Object.entries(after).map(([name, stat]) => `${name} ${stat.status} (${stat.total - (before[name]?.total ?? 0)} of 9 requests)`).join(', ')}`);
-  expect((after['cp-2']?.total ?? 0) - (before['cp-2']?.total ?? 0)).toBeGreaterThan(0);
-  const found = await readCheckConfigMaps(kubeLab, CHECK_OBJECTS);
-  const missing = missingOrChanged(expected, found);
-  print(`ConfigMaps: ${expected.size} written before the failure, ${found.size} found after, ${missing.length} missing or changed`);
-  expect(missing).toEqual([]);
-  expect(found.size).toBe(expected.size);
+  await checkRebuiltBehindHaproxy(kubeLab, expected, CHECK_OBJECTS, print);
 }
 
 /** Where the External etcd tab starts: the stacked tab's blocks carry the same lines and must stay as they are. */
@@ -140,7 +99,7 @@ export function rebuildExternalSuite({ lab, print }: KubeSuiteContext): void {
       print(`${expected.size} ConfigMaps written in ${seconds(Date.now() - started)}`);
       await killCp2(kubeLab, print);
       const pageStarted = Date.now();
-      await runTab(runner, blocks, print);
+      await runRebuildBlocks(runner, blocks, print);
       print(`External etcd tab: ${runner.runs.length} blocks in ${seconds(Date.now() - pageStarted)}`);
       const checkStarted = Date.now();
       await checkOutcome(kubeLab, membersBefore, expected, note);
@@ -168,7 +127,7 @@ export function rebuildExternalSuite({ lab, print }: KubeSuiteContext): void {
     const runner = new PageRunner(kubeLab, scenarioBlocks(beforeFinding, REBUILD_EXTERNAL.scenario));
     let joinFailure: unknown;
     try {
-      await runTab(runner, scenarioBlocks(beforeFinding, REBUILD_EXTERNAL.scenario), print);
+      await runRebuildBlocks(runner, scenarioBlocks(beforeFinding, REBUILD_EXTERNAL.scenario), print);
     } catch (error) {
       joinFailure = error;
     }

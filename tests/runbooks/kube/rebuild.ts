@@ -7,27 +7,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { labVersion } from '../../../lab/bin-path.mjs';
-import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab, LB_PORT, LB_VIP } from '../../lab/kube.ts';
-import { BlockFailure, PageRunner, scenarioBlocks, type PageBlock } from '../../lab/kube-runbook.ts';
+import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab } from '../../lab/kube.ts';
+import { BlockFailure, PageRunner, scenarioBlocks } from '../../lab/kube-runbook.ts';
 import { REPO_ROOT } from '../../lab/versions.ts';
 import { recordRun } from '../lib/claims.ts';
-import { type CheckObjects, createCheckConfigMaps, haproxyStats, type KubeSuiteContext, missingOrChanged, readCheckConfigMaps, recordKubePage, seconds, sleep } from './shared.ts';
+import { type CheckObjects, checkRebuiltBehindHaproxy, createCheckConfigMaps, type KubeSuiteContext, recordKubePage, runRebuildBlocks, seconds, waitNodeNotReady } from './shared.ts';
 
 /** The page and the scenario its `verify="rebuild:…"` blocks belong to. */
 export const REBUILD = { runbook: 'src/content/runbooks/rebuild-control-plane-node.mdx', scenario: 'rebuild' } as const;
 const REBUILD_PAGE = path.join(REPO_ROOT, REBUILD.runbook);
 /** Written before cp-2 fails, compared after the rebuild. */
 const CHECK_OBJECTS: CheckObjects = { namespace: 'rebuild-check', prefix: 'before-failure', label: 'rebuild', count: 300, kubeconfig: '/etc/kubernetes/admin.conf' };
-
-async function waitNodeNotReady(kubeLab: KubeLab, name: string, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    const readiness = await kubeLab.nodeReadiness(1).catch(() => ({}) as Record<string, string>);
-    if (readiness[name] !== undefined && readiness[name] !== 'True') return Date.now() - started;
-    await sleep(2000);
-  }
-  throw new Error(`${name} still Ready ${timeoutMs} ms after its machine died`);
-}
 
 interface RebuildOutcome {
   runner: PageRunner;
@@ -49,17 +39,7 @@ async function runRebuild(kubeLab: KubeLab, source: string, print: (line: string
   print(`cp-2 killed and wiped; Node NotReady after ${seconds(notReadyMs)}`);
   const failureMs = Date.now() - failureStarted;
   const pageStarted = Date.now();
-  for (const block of blocks) {
-    if (block.kind === 'setup') continue;
-    const run = await runner.runBlock(block);
-    print(`  ran "${block.title}" (line ${block.line}) on cp-${block.node} in ${seconds(run.ms)}`);
-    const exported = /^export JOIN_TOKEN=.*$/m.exec(run.output)?.[0];
-    if (exported !== undefined) {
-      const paste: PageBlock = { title: 'pasted join values', line: block.line, node: 2, kind: 'run', code: exported };
-      await runner.runBlock(paste);
-      print(`  pasted the printed join values into cp-2's terminal`);
-    }
-  }
+  await runRebuildBlocks(runner, blocks, print);
   return { runner, failureMs, pageMs: Date.now() - pageStarted };
 }
 
@@ -74,22 +54,7 @@ async function checkOutcome(kubeLab: KubeLab, expected: Map<string, string>, pri
   expect(readiness).toEqual({ 'cp-1': 'True', 'cp-2': 'True', 'cp-3': 'True' });
   // The new API server, directly and as HAProxy's backend: UP after its /readyz checks, and taking requests.
   expect((await kubeLab.run(1, 'curl -s --max-time 5 --cacert /etc/kubernetes/pki/ca.crt https://10.0.0.12:6443/readyz')).stdout).toBe('ok');
-  const deadline = Date.now() + 30_000;
-  while ((await haproxyStats(kubeLab))['cp-2']?.status !== 'UP' && Date.now() < deadline) await sleep(1000);
-  const before = await haproxyStats(kubeLab);
-  expect(before['cp-2']?.status).toBe('UP');
-  for (let i = 0; i < 9; i += 1) {
-    const answer = await kubeLab.run(1, `curl -s --max-time 5 --cacert /etc/kubernetes/pki/ca.crt https://k8s-api.example.internal:${LB_PORT}/readyz`);
-    expect(answer.stdout).toBe('ok');
-  }
-  const after = await haproxyStats(kubeLab);
-  print(`HAProxy ${LB_VIP}:${LB_PORT}: ${Object.entries(after).map(([name, stat]) => `${name} ${stat.status} (${stat.total - (before[name]?.total ?? 0)} of 9 requests)`).join(', ')}`);
-  expect((after['cp-2']?.total ?? 0) - (before['cp-2']?.total ?? 0)).toBeGreaterThan(0);
-  const found = await readCheckConfigMaps(kubeLab, CHECK_OBJECTS);
-  const missing = missingOrChanged(expected, found);
-  print(`ConfigMaps: ${expected.size} written before the failure, ${found.size} found after, ${missing.length} missing or changed`);
-  expect(missing).toEqual([]);
-  expect(found.size).toBe(expected.size);
+  await checkRebuiltBehindHaproxy(kubeLab, expected, CHECK_OBJECTS, print);
 }
 
 export function rebuildSuite({ lab, print }: KubeSuiteContext): void {

@@ -4,8 +4,10 @@
  */
 import { createConnection } from 'node:net';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { labVersion } from '../../../lab/bin-path.mjs';
-import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab } from '../../lab/kube.ts';
+import { KUBEADM_ETCD_MINOR, KUBERNETES_MINOR, type KubeLab, LB_PORT, LB_VIP } from '../../lab/kube.ts';
+import type { PageBlock, PageRunner } from '../../lab/kube-runbook.ts';
 import { recordScenario } from '../lib/report.ts';
 
 export interface KubeSuiteContext {
@@ -100,4 +102,57 @@ export async function readCheckConfigMaps(kubeLab: KubeLab, objects: CheckObject
 /** Names of expected ConfigMaps that are gone or hold another value. */
 export function missingOrChanged(expected: ReadonlyMap<string, string>, found: ReadonlyMap<string, string>): string[] {
   return [...expected].filter(([name, value]) => found.get(name) !== value).map(([name]) => name);
+}
+
+/** Waits until the Node `name` is no longer Ready (its machine died): how long that took. */
+export async function waitNodeNotReady(kubeLab: KubeLab, name: string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const readiness = await kubeLab.nodeReadiness(1).catch(() => ({}) as Record<string, string>);
+    if (readiness[name] !== undefined && readiness[name] !== 'True') return Date.now() - started;
+    await sleep(2000);
+  }
+  throw new Error(`${name} still Ready ${timeoutMs} ms after its machine died`);
+}
+
+/**
+ * A rebuild tab's blocks in page order (its setup block already ran in the runner's terminals). The join values the
+ * healthy node prints (`export JOIN_TOKEN=…`) are pasted into cp-2's terminal as printed, as a person carrying the
+ * line over SSH would. HANDBOOK_PRINT_BLOCK_OUTPUT=1 also prints what each block printed (for a page's "Expected").
+ */
+export async function runRebuildBlocks(runner: PageRunner, blocks: readonly PageBlock[], print: (line: string) => void): Promise<void> {
+  for (const block of blocks) {
+    if (block.kind === 'setup') continue;
+    const run = await runner.runBlock(block);
+    print(`  ran "${block.title}" (line ${block.line}) on cp-${block.node} in ${seconds(run.ms)}`);
+    if (process.env['HANDBOOK_PRINT_BLOCK_OUTPUT'] === '1') print(run.output.trimEnd().split('\n').map((line) => `    | ${line}`).join('\n'));
+    const exported = /^export JOIN_TOKEN=.*$/m.exec(run.output)?.[0];
+    if (exported !== undefined) {
+      await runner.runBlock({ title: 'pasted join values', line: block.line, node: 2, kind: 'run', code: exported });
+      print(`  pasted the printed join values into cp-2's terminal`);
+    }
+  }
+}
+
+/**
+ * The end of a rebuild's outcome check: the new cp-2 as HAProxy's backend (UP after its /readyz checks, and taking
+ * requests) and every check ConfigMap written before the failure still there with its value.
+ */
+export async function checkRebuiltBehindHaproxy(kubeLab: KubeLab, expected: ReadonlyMap<string, string>, objects: CheckObjects, print: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await haproxyStats(kubeLab))['cp-2']?.status !== 'UP' && Date.now() < deadline) await sleep(1000);
+  const before = await haproxyStats(kubeLab);
+  expect(before['cp-2']?.status).toBe('UP');
+  for (let i = 0; i < 9; i += 1) {
+    const answer = await kubeLab.run(1, `curl -s --max-time 5 --cacert /etc/kubernetes/pki/ca.crt https://k8s-api.example.internal:${LB_PORT}/readyz`);
+    expect(answer.stdout).toBe('ok');
+  }
+  const after = await haproxyStats(kubeLab);
+  print(`HAProxy ${LB_VIP}:${LB_PORT}: ${Object.entries(after).map(([name, stat]) => `${name} ${stat.status} (${stat.total - (before[name]?.total ?? 0)} of 9 requests)`).join(', ')}`);
+  expect((after['cp-2']?.total ?? 0) - (before['cp-2']?.total ?? 0)).toBeGreaterThan(0);
+  const found = await readCheckConfigMaps(kubeLab, objects);
+  const missing = missingOrChanged(expected, found);
+  print(`ConfigMaps: ${expected.size} written before the failure, ${found.size} found after, ${missing.length} missing or changed`);
+  expect(missing).toEqual([]);
+  expect(found.size).toBe(expected.size);
 }
