@@ -67,11 +67,11 @@ const STAGES = [
   // Every version a runbook claims was run by a passed runbook test: reads the JSON reports of the lab stages.
   { name: 'claims', track: 'lab', claimsOf: ['runbooks', 'kubeadm', 'kubeadm-external'], after: ['kubeadm', 'kubeadm-external'] },
   // Runbook checks on loopback addresses that take no lab lock (HAProxy in front of stand-ins; leader-election
-  // failover of real components, about 6 minutes): a track of their own, from the start (after the lab stage, whose
-  // Kubernetes binaries the failover test runs). The failover test's components run above normal priority with
-  // their etcd in memory (tests/lab/failover-lab.ts), so the two labs bringing up their nodes beside it do not
-  // show in its table; started after the etcd pages instead, it was the last track to end.
-  { name: 'loopback', track: 'loopback', vitest: 'loopback', after: 'lab' },
+  // failover of real components, about 6 minutes): a track of their own. They start 4 minutes after the lab stage
+  // (whose Kubernetes binaries the failover test runs), when both labs are past their bring-ups: started with them,
+  // the failover test's components (above normal priority, tests/lab/failover-lab.ts) slowed the kubeadm lab's
+  // `kubeadm init` past its deadline; started after the etcd pages, the track ended last.
+  { name: 'loopback', track: 'loopback', vitest: 'loopback', after: 'lab', delaySeconds: 240 },
   // The rebuild page's External etcd tab on a kubeadm lab with three etcd nodes of its own
   // (tests/runbooks/kubeadm-external.test.ts, about 3-5 minutes): a third lab, in a network namespace of its own with
   // its own lab base and node names, after the loopback stage (by then both other labs are past their bring-ups).
@@ -212,6 +212,10 @@ async function runTrack(trackStages, options) {
   for (const stage of trackStages) {
     // Another track's stage this one needs (the failover test runs the binaries the lab stage builds).
     for (const name of [stage.after ?? []].flat()) if (ended.has(name)) await ended.get(name).promise;
+    if (stage.delaySeconds && !serial && concurrent) {
+      console.log(`--- ${stage.name} waits ${stage.delaySeconds} s before it starts (${clock()}): the labs bring up their nodes first`);
+      await new Promise((resolve) => setTimeout(resolve, stage.delaySeconds * 1000));
+    }
     await runStage(stage, options);
     ended.get(stage.name)?.resolve();
   }
