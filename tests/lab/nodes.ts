@@ -176,12 +176,13 @@ export function nodeOwnPathHolding(dir: string): string | undefined {
 
 /**
  * Host folders every node must see at their own paths although they lie under a node-own path: the repository (the
- * stand-in's script, its shims, the pages' helper scripts) and the lab's binary cache (the kubeadm lab's wrappers
- * exec the binaries there). A CI clone or a HANDBOOK_LAB_CACHE under /tmp would otherwise vanish behind the node's
+ * stand-in's script, its shims, the pages' helper scripts), the lab's binary cache (the kubeadm lab's wrappers exec
+ * the binaries there) and the folder of the Node binary this process runs (the stand-in and the shims run on it;
+ * .ci/run installs Node under HANDBOOK_NODE_PREFIX, which can be under /tmp). A CI clone or a HANDBOOK_LAB_CACHE under /tmp would otherwise vanish behind the node's
  * own /tmp. A folder inside another listed one comes along with it and is left out.
  */
 export function hostFoldersNodesKeep(): string[] {
-  const hidden = [...new Set([REPO_ROOT, labCacheDir()])].filter((dir) => nodeOwnPathHolding(dir) !== undefined && existsSync(dir));
+  const hidden = [...new Set([REPO_ROOT, labCacheDir(), path.dirname(process.execPath)])].filter((dir) => nodeOwnPathHolding(dir) !== undefined && existsSync(dir));
   return hidden.filter((dir) => !hidden.some((other) => other !== dir && dir.startsWith(`${other}/`)));
 }
 
