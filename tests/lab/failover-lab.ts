@@ -14,7 +14,7 @@
  * a pid file, and killed on stop; a later run kills what a killed run left behind (pid files whose owner is gone).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { setPriority, tmpdir } from 'node:os';
@@ -425,8 +425,13 @@ export class FailoverLab {
     const pids = existsSync(this.pidFile) ? readFileSync(this.pidFile, 'utf8').split('\n').map(Number).filter((pid) => pid > 1) : [];
     while (Date.now() < deadline && pids.some((pid) => alive(pid) && readCmdline(pid).includes(DIR_PREFIX))) spawnSync('sleep', ['0.1']);
     rmSync(this.pidFile, { force: true });
-    if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
-    else this.log(`failover lab logs kept in ${this.dir}/logs`);
+    if (keepDir) {
+      // The run's folder is in memory (/dev/shm, with etcd's data): keep only the logs, on disk.
+      const kept = path.join(tmpdir(), `${path.basename(this.dir)}-logs`);
+      cpSync(path.join(this.dir, 'logs'), kept, { recursive: true });
+      this.log(`failover lab logs kept in ${kept}`);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
