@@ -21,7 +21,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { countReport } from './lib/count-report.mjs';
+import { countReport, failuresOfReport } from './lib/count-report.mjs';
 
 /**
  * Two labs side by side (the default; HANDBOOK_TESTS_TWO_LABS=0 turns it off): the etcd pages' lab runs in a network
@@ -192,8 +192,11 @@ function countStage(stage, reportFile, status) {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  let failures = [];
   if (reportFile && existsSync(reportFile)) {
-    ({ passed, failed, skipped } = countReport(JSON.parse(readFileSync(reportFile, 'utf8'))));
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    ({ passed, failed, skipped } = countReport(report));
+    failures = failuresOfReport(report);
   } else if (!stage.vitest) {
     // A non-vitest stage (type check, build, link check, budget) counts as one check.
     if (status === 0) passed += 1;
@@ -201,7 +204,7 @@ function countStage(stage, reportFile, status) {
   }
   // A stage that failed without a failed test (no report, a coverage threshold, a crash) still counts once.
   if (status !== 0 && failed === 0) failed += 1;
-  return { passed, failed, skipped };
+  return { passed, failed, skipped, failures };
 }
 
 function clock() {
@@ -259,7 +262,16 @@ function finish(toRun) {
     skipped += result.skipped;
     if (result.status !== 'passed') failedStages.push(stage.name);
   }
-  if (failedStages.length > 0) console.log(`\nFailed stages: ${failedStages.join(', ')}`);
+  if (failedStages.length > 0) {
+    console.log(`\nFailed stages: ${failedStages.join(', ')}`);
+    // Repeated here because a CI log is often read from its end: what failed and the first lines of why.
+    for (const stage of toRun) {
+      for (const failure of results.get(stage.name)?.failures ?? []) {
+        console.log(`  ${stage.name}: ${failure.file} > ${failure.test}`);
+        for (const line of failure.lines) console.log(`      ${line.slice(0, 300)}`);
+      }
+    }
+  }
   console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
   process.exitCode = failedStages.length > 0 ? 1 : 0;
 }

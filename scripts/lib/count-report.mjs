@@ -16,3 +16,32 @@ export function countReport(report) {
   }
   return { passed, failed, skipped };
 }
+
+/**
+ * The failed tests of one vitest JSON report, each with the first lines of its failure, so the last screen of a CI
+ * log (often all a reader of CI gets) names what failed and why, not only how many. A file that failed without a
+ * failed test (its beforeAll threw, an import error) is listed once with the file's own message.
+ */
+export function failuresOfReport(report, linesPerFailure = 4) {
+  const firstLines = (text) =>
+    String(text ?? '')
+      // vitest's messages carry ANSI colours; the summary is read as plain text.
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .filter((line) => line.trim() !== '')
+      .slice(0, linesPerFailure);
+  const failures = [];
+  for (const file of report.testResults ?? []) {
+    const fileName = String(file.name ?? '?').replace(/^.*?\/tests\//, 'tests/');
+    const assertions = file.assertionResults ?? [];
+    const failedAssertions = assertions.filter((assertion) => assertion.status === 'failed');
+    for (const assertion of failedAssertions) {
+      failures.push({ file: fileName, test: assertion.fullName ?? assertion.title ?? '?', lines: firstLines((assertion.failureMessages ?? []).join('\n')) });
+    }
+    if (file.status === 'failed' && failedAssertions.length === 0) {
+      failures.push({ file: fileName, test: '(the file: beforeAll, import or collection)', lines: firstLines(file.message) });
+    }
+  }
+  return failures;
+}

@@ -4,7 +4,7 @@
  * whose beforeAll throws, the file's status is "failed", its tests are "skipped" and numFailedTests is 0.
  */
 import { describe, expect, test } from 'vitest';
-import { countReport } from '../../scripts/lib/count-report.mjs';
+import { countReport, failuresOfReport } from '../../scripts/lib/count-report.mjs';
 
 describe('countReport', () => {
   test('tests of a file whose beforeAll threw count as failed, not skipped', () => {
@@ -34,5 +34,32 @@ describe('countReport', () => {
       testResults: [{ status: 'failed', assertionResults: [{ status: 'passed' }, { status: 'failed' }, { status: 'skipped' }, { status: 'todo' }] }],
     };
     expect(countReport(report)).toEqual({ passed: 1, failed: 1, skipped: 2 });
+  });
+});
+
+describe('failuresOfReport', () => {
+  test('names each failed test with the first lines of its message, colours removed, and a failed file once', () => {
+    const report = {
+      testResults: [
+        {
+          name: '/tmp/ci/repo/tests/runbooks/etcd.test.ts',
+          status: 'failed',
+          assertionResults: [
+            { status: 'passed', fullName: 'etcd 3.6 backup' },
+            { status: 'failed', fullName: 'etcd 3.6 nospace', failureMessages: ['\u001b[31mAssertionError: expected 1 to be 2\u001b[39m\n\n    at a.ts:1\n    at b.ts:2\n    at c.ts:3\n    at d.ts:4'] },
+          ],
+        },
+        { name: '/tmp/ci/repo/tests/runbooks/kubeadm.test.ts', status: 'failed', message: 'Hook timed out in 600000ms', assertionResults: [{ status: 'skipped' }] },
+        { name: '/tmp/ci/repo/tests/unit/ok.test.ts', status: 'passed', assertionResults: [{ status: 'passed', fullName: 'ok' }] },
+      ],
+    };
+    expect(failuresOfReport(report)).toEqual([
+      { file: 'tests/runbooks/etcd.test.ts', test: 'etcd 3.6 nospace', lines: ['AssertionError: expected 1 to be 2', '    at a.ts:1', '    at b.ts:2', '    at c.ts:3'] },
+      { file: 'tests/runbooks/kubeadm.test.ts', test: '(the file: beforeAll, import or collection)', lines: ['Hook timed out in 600000ms'] },
+    ]);
+  });
+
+  test('a report without failures lists none', () => {
+    expect(failuresOfReport({ testResults: [{ status: 'passed', assertionResults: [{ status: 'passed' }] }] })).toEqual([]);
   });
 });
