@@ -46,7 +46,9 @@ export default defineConfig({
       { test: { name: 'kubeadm-external', include: KUBEADM_EXTERNAL_TESTS, environment: 'node', testTimeout: 900_000, hookTimeout: 1_800_000, fileParallelism: false, globalSetup: ['tests/runbooks/report.global.ts'] } },
       // One file at a time: the failover figures are timings, kept apart from HAProxy's health checks.
       { test: { name: 'loopback', include: LOOPBACK_TESTS, environment: 'node', testTimeout: 900_000, hookTimeout: 900_000, fileParallelism: false } },
-      { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 240_000, fileParallelism: false } },
+      // expect.poll waits 15 s, not vitest's 1 s: in CI the browser runs at low priority beside two labs, and a
+      // calculator's alert once took longer than 1 s to appear (a failed run, not a wrong page).
+      { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 240_000, fileParallelism: false, expect: { poll: { timeout: 15_000, interval: 100 } } } },
     ],
   },
 });

@@ -65,6 +65,7 @@ export interface ContainerRecord {
 export interface StandinState {
   node: string;
   kubelet: KubeletState;
+  /** When the state last changed (the file is rewritten only then). */
   updatedAt: string;
   containers: ContainerRecord[];
 }
@@ -279,7 +280,11 @@ class Kubelet {
       } catch {
         continue;
       }
-      const parsed = parseManifest(file, text);
+      // Parsed again only when the text changed: YAML-parsing every manifest five times a second made the six
+      // stand-ins of two labs a steady share of a 2-core CI machine.
+      const cached = this.parsedManifests.get(file);
+      const parsed = cached && cached.text === text ? cached.parsed : parseManifest(file, text);
+      if (!cached || cached.text !== text) this.parsedManifests.set(file, { text, parsed });
       if (typeof parsed === 'string') {
         this.warnOnce(`${file}:${createHash('sha256').update(text).digest('hex')}`, `could not process manifest ${file}: ${parsed}`);
         continue;
@@ -295,6 +300,7 @@ class Kubelet {
     return specs;
   }
 
+  private readonly parsedManifests = new Map<string, { text: string; parsed: PodSpec | string }>();
   private readonly warned = new Set<string>();
   private warnOnce(key: string, message: string): void {
     if (this.warned.has(key)) return;
@@ -458,6 +464,7 @@ class Kubelet {
     if (mine.length > EXITED_KEPT_PER_POD) this.exited.splice(this.exited.indexOf(mine[0] as ContainerRecord), 1);
   }
 
+  private lastStateWritten = '';
   writeState(): void {
     const state: StandinState = {
       node: this.node,
@@ -465,6 +472,10 @@ class Kubelet {
       updatedAt: now(),
       containers: [...[...this.pods.values()].map((pod) => pod.record), ...this.exited],
     };
+    // Written when something in it changed, not at every tick (updatedAt then says when it last changed).
+    const unchanged = JSON.stringify({ ...state, updatedAt: '' });
+    if (unchanged === this.lastStateWritten && existsSync(STATE_FILE)) return;
+    this.lastStateWritten = unchanged;
     const temporary = `${STATE_FILE}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
     renameSync(temporary, STATE_FILE);

@@ -56,6 +56,8 @@ export class BashSession {
   private control = '';
   private blockCount = 0;
   private exited = false;
+  /** bash's stdout and stderr have both closed (it exited and no child holds them). */
+  private outputClosed = false;
   private readonly waiters = new Set<() => void>();
 
   constructor(workDir: string, env: NodeJS.ProcessEnv, placement: SessionPlacement = {}) {
@@ -73,12 +75,20 @@ export class BashSession {
     const notify = () => {
       for (const waiter of this.waiters) waiter();
     };
-    this.child.stdout?.on('data', (chunk: Buffer) => {
-      this.output += chunk.toString('utf8');
-    });
-    this.child.stderr?.on('data', (chunk: Buffer) => {
-      this.output += chunk.toString('utf8');
-    });
+    let openOutputs = 0;
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (!stream) continue;
+      openOutputs += 1;
+      stream.on('data', (chunk: Buffer) => {
+        this.output += chunk.toString('utf8');
+        notify();
+      });
+      stream.once('close', () => {
+        openOutputs -= 1;
+        this.outputClosed = openOutputs === 0;
+        notify();
+      });
+    }
     const controlStream = this.child.stdio[3];
     if (controlStream && 'on' in controlStream) {
       controlStream.on('data', (chunk: Buffer) => {
@@ -126,19 +136,30 @@ export class BashSession {
     const controlStart = this.control.length;
     const started = Date.now();
     const doneMarker = `DONE ${id}\n`;
+    // The block's output and the control channel are separate pipes, so the DONE marker can overtake the block's last
+    // output under load. bash writes an end line to stdout and to stderr after the block; the block's output is
+    // complete once both have arrived (they are taken out of the output again).
+    const endLine = `__handbook_block_${id}_end__\n`;
     // stdin of the block is /dev/null: a command that reads stdin must not swallow the harness's next lines.
-    this.child.stdin?.write(`source ${JSON.stringify(file)} </dev/null\nprintf 'DONE %s\\n' ${id} >&3\n`);
+    const endWord = endLine.trimEnd();
+    this.child.stdin?.write(`source ${JSON.stringify(file)} </dev/null\nprintf '%s\\n' ${endWord}; printf '%s\\n' ${endWord} >&2; printf 'DONE %s\\n' ${id} >&3\n`);
     const finished = await this.waitFor(() => this.exited || this.control.slice(controlStart).includes(doneMarker), timeoutMs);
     const durationMs = Date.now() - started;
     if (!finished) {
       await this.close();
       return { ok: false, output: this.output.slice(outputStart), timedOut: true, durationMs };
     }
-    // Let the last output chunks arrive after the marker.
-    await new Promise((resolve) => setTimeout(resolve, 20));
     const control = this.control.slice(controlStart);
+    if (control.includes(doneMarker)) {
+      const bothEndLines = () => this.output.slice(outputStart).split(endLine).length - 1 >= 2;
+      if (!(await this.waitFor(bothEndLines, 10_000))) throw new Error(`block ${id}: its output did not end within 10 s of its end`);
+      this.output = this.output.slice(0, outputStart) + this.output.slice(outputStart).split(endLine).join('');
+      return { ok: true, output: this.output.slice(outputStart), durationMs };
+    }
+    // A failed block ended bash: its output is complete when bash's stdout and stderr have closed (bounded: a child
+    // the block left running may hold them open).
+    await this.waitFor(() => this.outputClosed, 5_000);
     const output = this.output.slice(outputStart);
-    if (control.includes(doneMarker)) return { ok: true, output, durationMs };
     const err = /^ERR (\d+) (\d+) (\S*)$/m.exec(control);
     return {
       ok: false,
