@@ -55,6 +55,17 @@ export interface FailoverRowResult {
   releaseOnCancel: boolean;
   /** Seconds from the signal to the new holder's acquireTime, in trial order (groups interleaved by finish). */
   samplesSeconds: number[];
+  /**
+   * Per trial, seconds from the signal to the stopping leader's release of the Lease (the renewTime client-go writes
+   * into the released record, seen on a watch), or null where no release was seen (a crash; a stop without release).
+   */
+  releaseDelaysSeconds: (number | null)[];
+  /**
+   * Per trial, the slowest of the lab's own GETs of the Lease between the signal and the new holder: how long a GET
+   * took on the loaded machine then. The new holder stamps acquireTime after its own GET of the Lease, which the
+   * calculator does not count (tryAcquireOrRenew, client-go v0.37.2).
+   */
+  apiGetMaxSeconds: number[];
 }
 
 type Log = (line: string) => void;
@@ -303,8 +314,10 @@ export class FailoverLab {
 
   /** Runs a row: its groups side by side, samples pooled. */
   async measure(plan: FailoverRowPlan, rowName: string): Promise<FailoverRowResult> {
-    const groups = Array.from({ length: plan.groups }, (_, group) => this.measureGroup(plan, `${rowName}-g${group + 1}`));
-    const samples = (await Promise.all(groups)).flat();
+    const groups = await Promise.all(Array.from({ length: plan.groups }, (_, group) => this.measureGroup(plan, `${rowName}-g${group + 1}`)));
+    const samples = groups.flatMap((group) => group.samples);
+    const releaseDelays = groups.flatMap((group) => group.releaseDelays);
+    const apiGetMax = groups.flatMap((group) => group.apiGetMax);
     return {
       component: plan.component,
       signal: plan.signal,
@@ -312,10 +325,47 @@ export class FailoverLab {
       releaseGate: plan.releaseGate ?? false,
       releaseOnCancel: plan.signal === 'SIGTERM' && (plan.component === 'kube-scheduler' || plan.releaseGate === true),
       samplesSeconds: samples,
+      releaseDelaysSeconds: releaseDelays,
+      apiGetMaxSeconds: apiGetMax,
     };
   }
 
-  private async measureGroup(plan: FailoverRowPlan, leaseName: string): Promise<number[]> {
+  /**
+   * Watches one Lease and keeps the time of every release: client-go's release() writes a record with no holder whose
+   * renewTime is the releasing leader's clock at the release (tools/leaderelection/leaderelection.go, tryRelease(), client-go v0.37.2). A watch sees
+   * it even when a standby takes the Lease a few milliseconds later, which polling would miss.
+   */
+  private watchReleases(leaseName: string): { releasesAtMs: number[]; stop: () => void } {
+    const releasesAtMs: number[] = [];
+    const tls = this.tls;
+    if (!tls) return { releasesAtMs, stop: () => {} };
+    const query = `watch=1&fieldSelector=${encodeURIComponent(`metadata.name=${leaseName}`)}`;
+    const req = request({ host: '127.0.0.1', port: this.apiserverPort, method: 'GET', path: `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases?${query}`, ...tls }, (res) => {
+      let pending = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        pending += chunk;
+        let newline = pending.indexOf('\n');
+        while (newline >= 0) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          newline = pending.indexOf('\n');
+          try {
+            const event = JSON.parse(line) as { type?: string; object?: { spec?: LeaseSpec } };
+            const spec = event.object?.spec;
+            if (event.type === 'MODIFIED' && spec && !spec.holderIdentity && spec.renewTime) releasesAtMs.push(Date.parse(spec.renewTime));
+          } catch {
+            // A line that is not an event (the stream closing): nothing to keep.
+          }
+        }
+      });
+    });
+    req.on('error', () => {});
+    req.end();
+    return { releasesAtMs, stop: () => req.destroy() };
+  }
+
+  private async measureGroup(plan: FailoverRowPlan, leaseName: string): Promise<{ samples: number[]; releaseDelays: (number | null)[]; apiGetMax: number[] }> {
     const exitedOnItsOwn = (instance: Instance): boolean => instance.child.exitCode !== null || instance.child.signalCode !== null;
     const { component, timing, signal } = plan;
     const retryMs = timing.retryPeriodSeconds * 1000;
@@ -354,6 +404,9 @@ export class FailoverLab {
     const settledMs = 3 * 1.6 * retryMs;
     const settled = () => instances.every((instance) => instance.attemptingAtMs !== null && Date.now() - instance.attemptingAtMs >= settledMs);
     const samples: number[] = [];
+    const releaseDelays: (number | null)[] = [];
+    const apiGetMax: number[] = [];
+    const releases = this.watchReleases(leaseName);
     try {
       await this.waitFor(`${leaseName}: a leader`, 120_000, async () => HOLDER.test((await this.readLease(leaseName))?.holderIdentity ?? ''));
       let restartsUnderLoad = 0;
@@ -382,25 +435,35 @@ export class FailoverLab {
         victim.child.kill(signal);
         let acquireTime: string | undefined;
         let next = '';
+        let slowestGetMs = 0;
         await this.waitFor(`${leaseName}: a new leader after ${signal}`, (timing.leaseDurationSeconds * 3 + 30) * 1000, async () => {
+          const getStartedMs = Date.now();
           const lease = await this.readLease(leaseName);
+          slowestGetMs = Math.max(slowestGetMs, Date.now() - getStartedMs);
           next = lease?.holderIdentity ?? '';
           acquireTime = lease?.acquireTime;
           return next !== '' && next !== holder;
         }, 100);
         if (!acquireTime) throw new Error(`${leaseName}: the new Lease holder has no acquireTime`);
-        const failoverSeconds = (Date.parse(acquireTime) - signalledAtMs) / 1000;
+        const acquiredAtMs = Date.parse(acquireTime);
+        const failoverSeconds = (acquiredAtMs - signalledAtMs) / 1000;
+        // The release of this trial: after the signal (a few ms of clock slack), before the new holder acquired.
+        const releasedAtMs = releases.releasesAtMs.find((atMs) => atMs >= signalledAtMs - 5 && atMs <= acquiredAtMs);
+        const releaseDelaySeconds = releasedAtMs === undefined ? null : Math.max(0, (releasedAtMs - signalledAtMs) / 1000);
         samples.push(failoverSeconds);
-        this.log(`  ${leaseName} trial ${trial + 1}: ${signal} ${holder.split('_')[0]} -> ${next.split('_')[0]} in ${failoverSeconds.toFixed(2)} s`);
+        releaseDelays.push(releaseDelaySeconds);
+        apiGetMax.push(slowestGetMs / 1000);
+        this.log(`  ${leaseName} trial ${trial + 1}: ${signal} ${holder.split('_')[0]} -> ${next.split('_')[0]} in ${failoverSeconds.toFixed(2)} s${releaseDelaySeconds === null ? '' : ` (released ${releaseDelaySeconds.toFixed(2)} s after the signal)`}`);
         await this.stopped(victim.child, 30_000);
         instances[index] = startInstance(index);
       }
     } finally {
+      releases.stop();
       for (const instance of instances) instance.child.kill('SIGKILL');
       await Promise.all(instances.map((instance) => this.stopped(instance.child, 10_000)));
       await this.api('DELETE', `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${leaseName}`).catch(() => null);
     }
-    return samples;
+    return { samples, releaseDelays, apiGetMax };
   }
 
   /** Waits for a process to exit; SIGKILL when it takes longer than `graceMs` (a graceful stop that hangs). */

@@ -2,6 +2,14 @@
  * The failover table: measured rows against `leaderElection` from src/lib/calc, with the checks that fail the test.
  *
  * - Range: every trial inside the calculator's best..worst (± RANGE_SLACK_SECONDS).
+ * - A stop that releases the Lease is checked from the release, not the signal: the calculator's graceful failover
+ *   starts when the old leader writes the released record, and the time the stopping component takes to get there
+ *   (its shutdown: milliseconds when idle, hundreds under CI load, where a trial once came within 0.2 s of the
+ *   calculator's worst case) is not in the model. The lab sees each release on a watch; the table prints the
+ *   signal-to-release delays beside the rows, and min/mean/max stay from the signal (what a reader waits).
+ * - The range's upper end also allows each trial the slowest GET of the Lease the lab itself saw during that trial:
+ *   the new holder stamps acquireTime after its own GET (tryAcquireOrRenew, client-go v0.37.2), which the calculator
+ *   does not count, and on a loaded CI machine a GET takes tens to hundreds of milliseconds.
  * - Mean: the issue's bar, within 10 % of the expected value, where that bar is statistically meaningful: at least
  *   2.5 standard errors of the mean (σ of the model's own simulation / √trials), so a correct model fails it about
  *   1 % of the time. Where 10 % is tighter than that (a released Lease: σ is about 0.7 × the mean, so 10 % needs
@@ -31,6 +39,12 @@ export interface FailoverComparison extends MeasuredFailoverSummary {
   inRange: boolean;
   meanOk: boolean;
   deviation: number;
+  /** Where the range and mean checks count from: the signal, or the release the lab saw on its watch. */
+  checkedFrom: 'signal' | 'release';
+  /** Largest signal-to-release delay of the row's trials, when the row releases and the lab saw the releases. */
+  releaseDelayMaxSeconds: number | null;
+  /** Slowest GET of the Lease the lab saw in any trial of the row (added to that trial's upper bound), when measured. */
+  apiGetMaxSeconds: number | null;
 }
 
 function modelSigmaSeconds(row: MeasuredFailoverRow): number {
@@ -52,7 +66,13 @@ function modelSigmaSeconds(row: MeasuredFailoverRow): number {
   return Math.sqrt(squares / (samples.length - 1));
 }
 
-export function compareFailover(row: MeasuredFailoverRow): FailoverComparison {
+/** What the lab measured per trial besides the failover itself (tests/lab/failover-lab.ts, FailoverRowResult). */
+export interface TrialTimings {
+  releaseDelaysSeconds?: readonly (number | null)[];
+  apiGetMaxSeconds?: readonly number[];
+}
+
+export function compareFailover(row: MeasuredFailoverRow, { releaseDelaysSeconds = [], apiGetMaxSeconds = [] }: TrialTimings = {}): FailoverComparison {
   const calc = leaderElection({
     leaseDurationSeconds: row.leaseDurationSeconds,
     renewDeadlineSeconds: row.renewDeadlineSeconds,
@@ -75,10 +95,16 @@ export function compareFailover(row: MeasuredFailoverRow): FailoverComparison {
       meanToleranceSeconds = STANDARD_ERRORS_FALLBACK * standardErrorSeconds;
     }
   }
-  const outOfRange = row.samplesSeconds.filter(
-    (value) => value < model.bestSeconds - RANGE_SLACK_SECONDS || value > model.worstSeconds + RANGE_SLACK_SECONDS,
+  const delays = row.stop === 'SIGTERM' && row.releaseOnCancel ? row.samplesSeconds.map((_, index) => releaseDelaysSeconds[index] ?? null) : [];
+  const seen = delays.filter((delay): delay is number => delay !== null);
+  // From the release only when every trial's release was seen; otherwise from the signal, as before.
+  const checkedFrom = seen.length > 0 && seen.length === row.samplesSeconds.length ? 'release' : 'signal';
+  const checked = checkedFrom === 'release' ? row.samplesSeconds.map((value, index) => value - (delays[index] ?? 0)) : row.samplesSeconds;
+  const outOfRange = checked.filter(
+    (value, index) => value < model.bestSeconds - RANGE_SLACK_SECONDS || value > model.worstSeconds + RANGE_SLACK_SECONDS + (apiGetMaxSeconds[index] ?? 0),
   );
-  const difference = summary.meanSeconds - model.expectedSeconds;
+  const checkedMeanSeconds = checked.reduce((sum, value) => sum + value, 0) / checked.length;
+  const difference = checkedMeanSeconds - model.expectedSeconds;
   return {
     ...summary,
     row,
@@ -90,6 +116,9 @@ export function compareFailover(row: MeasuredFailoverRow): FailoverComparison {
     inRange: outOfRange.length === 0,
     meanOk: meanToleranceSeconds === null || Math.abs(difference) <= meanToleranceSeconds,
     deviation: difference / model.expectedSeconds,
+    checkedFrom,
+    releaseDelayMaxSeconds: seen.length > 0 ? Math.max(...seen) : null,
+    apiGetMaxSeconds: apiGetMaxSeconds.length > 0 ? Math.max(...apiGetMaxSeconds) : null,
   };
 }
 
@@ -106,8 +135,8 @@ export function failoverTable(title: string, comparisons: readonly FailoverCompa
   const lines = [
     title,
     '',
-    '| component | stop | LD/RD/RP s | trials | min | mean | max | calc best | calc expected | calc worst | SE of mean | in range | mean vs expected | mean check |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| component | stop | LD/RD/RP s | trials | min | mean | max | signal to release, max | slowest GET | calc best | calc expected | calc worst | SE of mean | in range | mean vs expected | mean check |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of comparisons) {
     const meanCell =
@@ -115,7 +144,7 @@ export function failoverTable(title: string, comparisons: readonly FailoverCompa
         ? `not checked (< ${MIN_TRIALS_FOR_MEAN} trials)`
         : `${c.meanOk ? 'ok' : 'FAIL'}: ±${f2(c.meanToleranceSeconds)} s (${c.meanCheck === '10 %' ? '10 %' : `3 SE; 10 % needs more trials`})`;
     lines.push(
-      `| ${c.row.component} | ${stopLabel(c.row)} | ${c.row.leaseDurationSeconds}/${c.row.renewDeadlineSeconds}/${c.row.retryPeriodSeconds} | ${c.trials} | ${f2(c.minSeconds)} | ${f2(c.meanSeconds)} | ${f2(c.maxSeconds)} | ${f2(c.model.bestSeconds)} | ${f2(c.model.expectedSeconds)} | ${f2(c.model.worstSeconds)} | ${f2(c.standardErrorSeconds)} | ${c.inRange ? 'yes' : `NO: ${c.outOfRange.map(f2).join(', ')}`} | ${(c.deviation * 100).toFixed(1)} % | ${meanCell} |`,
+      `| ${c.row.component} | ${stopLabel(c.row)} | ${c.row.leaseDurationSeconds}/${c.row.renewDeadlineSeconds}/${c.row.retryPeriodSeconds} | ${c.trials} | ${f2(c.minSeconds)} | ${f2(c.meanSeconds)} | ${f2(c.maxSeconds)} | ${c.releaseDelayMaxSeconds === null ? '-' : f2(c.releaseDelayMaxSeconds)} | ${c.apiGetMaxSeconds === null ? '-' : f2(c.apiGetMaxSeconds)} | ${f2(c.model.bestSeconds)} | ${f2(c.model.expectedSeconds)} | ${f2(c.model.worstSeconds)} | ${f2(c.standardErrorSeconds)} | ${c.inRange ? 'yes' : `NO: ${c.outOfRange.map(f2).join(', ')}`}${c.checkedFrom === 'release' ? ' (from the release)' : ''} | ${(c.deviation * 100).toFixed(1)} % | ${meanCell} |`,
     );
   }
   return lines.join('\n');

@@ -2,6 +2,7 @@
  * Leader-election failover measured on real kube-controller-manager and kube-scheduler binaries (tests/lab/failover-lab.ts)
  * and compared with `leaderElection` from src/lib/calc (tests/lab/failover-report.ts has the checks).
  *
+ * A stop that releases the Lease is checked from the release the lab saw on a watch (failover-report.ts says why).
  * Fails when a trial falls outside the calculator's best..worst range, or a row's mean misses the expected value by
  * more than its bar (10 %, or 3 standard errors where 10 % needs more trials than fit; rows under 5 trials: range
  * only). Prints the table and writes the run to .cache/failover/last-run.json and .md; with HANDBOOK_FAILOVER_RECORD=1
@@ -113,7 +114,7 @@ describe('leader-election failover on real binaries against the calculator', () 
         samplesSeconds: row.samplesSeconds.map((value) => Number(value.toFixed(3))),
       })),
     });
-    const comparisons = run.rows.map(compareFailover);
+    const comparisons = run.rows.map((row, index) => compareFailover(row, results[index] ?? {}));
     const table = failoverTable(
       `Failover measured ${run.date}: Kubernetes ${run.kubernetes}, etcd ${run.etcd}, ${STANDBYS} standbys, seconds from the signal to the new holder's acquireTime (test ${seconds(Date.now() - startedAtMs)}, load average ${loadavg().map((value) => value.toFixed(1)).join(' ')}${active.niced ? ', components NICED: not root' : ''})`,
       comparisons,

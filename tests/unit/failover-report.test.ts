@@ -52,3 +52,42 @@ describe('failover checks against the calculator', () => {
     expect(failoverTable('t', [result])).toContain('not checked (< 5 trials)');
   });
 });
+
+describe('a stop that releases the Lease, checked from the release', () => {
+  // Trials of 2.3 s from the signal are past the 2.2 s worst case; 0.4 s of each went to the component's shutdown
+  // before it released, so from the release they took 1.9 s: inside the range.
+  const slowShutdown = released(Array.from({ length: 12 }, () => 2.3));
+  const delays = Array.from({ length: 12 }, () => 0.4);
+
+  it('subtracts each trial\'s signal-to-release delay before the range and mean checks, and says so in the table', () => {
+    const fromSignal = compareFailover(slowShutdown);
+    expect(fromSignal).toMatchObject({ checkedFrom: 'signal', inRange: false, releaseDelayMaxSeconds: null });
+    const fromRelease = compareFailover(slowShutdown, { releaseDelaysSeconds: delays });
+    expect(fromRelease).toMatchObject({ checkedFrom: 'release', inRange: true, releaseDelayMaxSeconds: 0.4 });
+    // min/mean/max stay what a reader waits: from the signal.
+    expect(fromRelease.meanSeconds).toBeCloseTo(2.3, 6);
+    expect(fromRelease.deviation).toBeCloseTo((1.9 - fromRelease.model.expectedSeconds) / fromRelease.model.expectedSeconds, 6);
+    expect(failoverTable('t', [fromRelease])).toContain('| 0.40 | - |');
+    expect(failoverTable('t', [fromRelease])).toContain('yes (from the release)');
+  });
+
+  it('stays from the signal when a release was not seen for every trial, and for a crash', () => {
+    expect(compareFailover(slowShutdown, { releaseDelaysSeconds: [...delays.slice(0, 11), null] }).checkedFrom).toBe('signal');
+    expect(compareFailover(crash([4.8, 4.7, 4.9]), { releaseDelaysSeconds: [0.1, 0.1, 0.1] })).toMatchObject({ checkedFrom: 'signal', releaseDelayMaxSeconds: null });
+  });
+});
+
+describe('the slowest GET the lab saw in a trial widens that trial\'s upper bound', () => {
+  it('a crash trial 0.3 s past the worst case passes with a 0.4 s GET in that trial, and fails with 0.2 s', () => {
+    // 8.4 s worst case at 4/3/1 with two standbys, 0.05 s slack.
+    const late = crash([8.7, 4.7, 4.7]);
+    expect(compareFailover(late).inRange).toBe(false);
+    expect(compareFailover(late, { apiGetMaxSeconds: [0.4, 0.01, 0.01] })).toMatchObject({ inRange: true, apiGetMaxSeconds: 0.4 });
+    expect(compareFailover(late, { apiGetMaxSeconds: [0.2, 0.5, 0.5] }).outOfRange).toEqual([8.7]);
+    expect(failoverTable('t', [compareFailover(late, { apiGetMaxSeconds: [0.4, 0.01, 0.01] })])).toContain('| - | 0.40 |');
+  });
+
+  it('never widens the lower end', () => {
+    expect(compareFailover(crash([2.9, 4.7, 4.7]), { apiGetMaxSeconds: [1, 1, 1] }).outOfRange).toEqual([2.9]);
+  });
+});
