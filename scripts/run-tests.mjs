@@ -1,11 +1,13 @@
 /**
  * The full test suite in tracks that run at the same time:
- * - site: CPU work that never touches the lab: type check, unit tests, build, link check, content tests, browser
- *   tests (against build's dist/), budgets; it runs at a lower priority (nice) while another track runs;
+ * - site: CPU work that never touches the lab: build, link check, content tests, browser tests (against build's
+ *   dist/), budgets; it runs at a lower priority (nice) while another track runs;
  * - lab: mostly waiting on etcd and the pages' own bounded waits: lab binaries, the etcd pages' verification (in a
  *   network namespace of its own, scripts/in-own-network.sh), the claim check (reads both lab stages' JSON reports);
  * - kube: the pages on the kubeadm lab, on the host, beside the etcd pages' lab;
- * - loopback: runbook checks on loopback addresses that take no lab lock (HAProxy; leader-election failover).
+ * - loopback: the type check and unit tests (at the site track's priority) while the labs bring up their nodes, then
+ *   runbook checks on loopback addresses that take no lab lock (HAProxy; leader-election failover) and the external-
+ *   etcd kubeadm lab.
  * Within a track the stages run in the order listed, so each finds what the one before it made. Each stage's
  * output goes to a file that is printed whole when the stage ends, followed by its wall time; the end prints a
  * timing table, the failed stages, and as the last line a plain `N passed, N failed` summary over every test case
@@ -13,7 +15,7 @@
  *
  * Usage: node scripts/run-tests.mjs [stage ...]   (default: every stage)
  *   HANDBOOK_TESTS_SERIAL=1   one stage at a time in the order listed below, output live (for debugging)
- *   HANDBOOK_TESTS_NICE=N     niceness of the site track while other tracks run (default 10; 0 turns it off), so
+ *   HANDBOOK_TESTS_NICE=N     niceness of the site track, check and unit while other tracks run (default 10; 0 off), so
  *                             the lab's processes get the CPU first and the pages' time-outs hold
  *   HANDBOOK_TESTS_TWO_LABS=0 the kubeadm stage after the etcd pages on the lab track, both labs on the host
  */
@@ -34,8 +36,12 @@ const TWO_LABS = !['0', 'false', 'no'].includes((process.env.HANDBOOK_TESTS_TWO_
 
 /** A stage is a command; vitest stages report their counts through a JSON file. */
 const STAGES = [
-  { name: 'check', track: 'site', command: ['npm', 'run', 'check'] },
-  { name: 'unit', track: 'site', vitest: 'unit', coverage: true },
+  // The unit tests and the type check need no build: they run on the loopback track while that track waits for the
+  // labs' bring-ups (see the loopback stage), at the site track's low priority, so that the browser tests (the longest
+  // stage) start right after the build instead of 4-5 minutes later. The type check waits for the build: both run
+  // `astro sync`, which writes the repository's .astro/ folder.
+  { name: 'unit', track: 'loopback', nice: true, vitest: 'unit', coverage: true },
+  { name: 'check', track: 'loopback', nice: true, after: 'build', command: ['npm', 'run', 'check'] },
   { name: 'build', track: 'site', command: ['npm', 'run', 'build'] },
   { name: 'links', track: 'site', command: ['node', 'scripts/check-links.ts', '--dir', 'dist'] },
   { name: 'content', track: 'site', vitest: 'content' },
@@ -67,11 +73,12 @@ const STAGES = [
   // Every version a runbook claims was run by a passed runbook test: reads the JSON reports of the lab stages.
   { name: 'claims', track: 'lab', claimsOf: ['runbooks', 'kubeadm', 'kubeadm-external'], after: ['kubeadm', 'kubeadm-external'] },
   // Runbook checks on loopback addresses that take no lab lock (HAProxy in front of stand-ins; leader-election
-  // failover of real components, about 6 minutes): a track of their own. They start 4 minutes after the lab stage
-  // (whose Kubernetes binaries the failover test runs), when both labs are past their bring-ups: started with them,
-  // the failover test's components (above normal priority, tests/lab/failover-lab.ts) slowed the kubeadm lab's
-  // `kubeadm init` past its deadline; started after the etcd pages, the track ended last.
-  { name: 'loopback', track: 'loopback', vitest: 'loopback', after: 'lab', delaySeconds: 240 },
+  // failover of real components, about 6 minutes): after the type check and unit tests on their track. They start no
+  // earlier than 4 minutes after the lab stage (whose Kubernetes binaries the failover test runs), when both labs are
+  // past their bring-ups: started with them, the failover test's components (above normal priority,
+  // tests/lab/failover-lab.ts) slowed the kubeadm lab's `kubeadm init` past its deadline; started after the etcd
+  // pages, the track ended last.
+  { name: 'loopback', track: 'loopback', vitest: 'loopback', after: 'lab', notBeforeSeconds: 240 },
   // The rebuild page's External etcd tab on a kubeadm lab with three etcd nodes of its own
   // (tests/runbooks/kubeadm-external.test.ts, about 3-5 minutes): a third lab, in a network namespace of its own with
   // its own lab base and node names, after the loopback stage (by then both other labs are past their bring-ups).
@@ -91,7 +98,7 @@ const STAGES = [
   { name: 'budget', track: 'site', command: ['node', 'scripts/budget.ts'], requires: 'scripts/budget.ts' },
 ];
 
-/** Tracks that yield the CPU to the others: their work is throughput, the lab's is time-outs. */
+/** Tracks that yield the CPU to the others: their work is throughput, the lab's is time-outs (also stages with `nice`). */
 const NICE_TRACKS = new Set(['site']);
 const HEARTBEAT_MS = Number(process.env.HANDBOOK_TESTS_HEARTBEAT_MS ?? 120_000);
 const serial = ['1', 'true', 'yes'].includes((process.env.HANDBOOK_TESTS_SERIAL ?? '').toLowerCase());
@@ -215,13 +222,30 @@ async function runTrack(trackStages, options) {
   for (const stage of trackStages) {
     // Another track's stage this one needs (the failover test runs the binaries the lab stage builds).
     for (const name of [stage.after ?? []].flat()) if (ended.has(name)) await ended.get(name).promise;
-    if (stage.delaySeconds && !serial && concurrent) {
-      console.log(`--- ${stage.name} waits ${stage.delaySeconds} s before it starts (${clock()}): the labs bring up their nodes first`);
-      await new Promise((resolve) => setTimeout(resolve, stage.delaySeconds * 1000));
+    const waitSeconds = stage.notBeforeSeconds ? stage.notBeforeSeconds - secondsSince(runStarted) : 0;
+    if (waitSeconds > 0 && !serial && concurrent) {
+      console.log(`--- ${stage.name} waits ${waitSeconds.toFixed(0)} s before it starts (${clock()}): the labs bring up their nodes first`);
+      await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
     }
-    await runStage(stage, options);
+    await runStage(stage, { ...options, niceTo: stage.nice || NICE_TRACKS.has(stage.track) ? options.niceTo : 0 });
     ended.get(stage.name)?.resolve();
   }
+}
+
+/**
+ * One stage after another (a single track, or HANDBOOK_TESTS_SERIAL=1): the listed order, except that a stage comes
+ * after the stages it waits for (`after`), which another track would have run beside it.
+ */
+function inDependencyOrder(list) {
+  const names = new Set(list.map((stage) => stage.name));
+  const placed = [];
+  const pending = [...list];
+  while (pending.length > 0) {
+    const index = pending.findIndex((stage) => [stage.after ?? []].flat().every((name) => !names.has(name) || placed.some((done) => done.name === name)));
+    if (index < 0) throw new Error(`stages wait for each other: ${pending.map((stage) => stage.name).join(', ')}`);
+    placed.push(...pending.splice(index, 1));
+  }
+  return placed;
 }
 
 function printTable(toRun, wallSeconds) {
@@ -335,7 +359,7 @@ for (const stage of toRun) ended.set(stage.name, Promise.withResolvers());
 const tracks = [...new Set(toRun.map((stage) => stage.track))];
 const concurrent = !serial && tracks.length > 1;
 if (!concurrent) {
-  await runTrack(toRun, { niceTo: 0, live: true });
+  await runTrack(inDependencyOrder(toRun), { niceTo: 0, live: true });
 } else {
   const niceTo = Number.isFinite(niceness) ? niceness : 10;
   const listed = tracks.map((track) => `${track} = ${toRun.filter((stage) => stage.track === track).map((stage) => stage.name).join(', ')}`);
@@ -347,6 +371,6 @@ if (!concurrent) {
     if (now.length > 0) console.log(`--- ${clock()} still running: ${now.join(', ')}`);
   }, HEARTBEAT_MS);
   heartbeat.unref();
-  await Promise.all(tracks.map((track) => runTrack(toRun.filter((stage) => stage.track === track), { niceTo: NICE_TRACKS.has(track) ? niceTo : 0, live: false })));
+  await Promise.all(tracks.map((track) => runTrack(toRun.filter((stage) => stage.track === track), { niceTo, live: false })));
 }
 finish(toRun);
