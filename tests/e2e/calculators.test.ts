@@ -31,7 +31,7 @@ import {
 } from '../../src/components/calculators/client/format';
 import { collectPageErrors, launchBrowser, PHONE, type LaunchedBrowser } from './helpers/browser';
 import { serveStatic, type StaticSite } from './helpers/server';
-import { BASE, DIST } from './helpers/site';
+import { BASE, DIST, ENHANCE_TIMEOUT_MS } from './helpers/site';
 
 
 /** The library's own message for an input, so the test checks the page shows exactly what the library says. */
@@ -265,13 +265,13 @@ async function expectOutputs(page: Page, outputs: Record<string, string>): Promi
 /** Opens a calculator page and waits until its code has loaded and taken over the form. */
 async function open(page: Page, address: string): Promise<void> {
   await page.goto(address);
-  await page.locator('.hb-calc[data-enhanced]').first().waitFor({ state: 'attached', timeout: 15_000 });
+  await page.locator('.hb-calc[data-enhanced]').first().waitFor({ state: 'attached', timeout: ENHANCE_TIMEOUT_MS });
 }
 
 /** Scrolls to the chart and waits until chart.js has loaded and drawn it. */
 async function waitForChart(page: Page): Promise<void> {
   await page.locator('[data-chart]').scrollIntoViewIfNeeded();
-  await expect.poll(() => page.locator('[data-chart]').getAttribute('data-chart-state'), { timeout: 15_000 }).toBe('drawn');
+  await expect.poll(() => page.locator('[data-chart]').getAttribute('data-chart-state'), { timeout: ENHANCE_TIMEOUT_MS }).toBe('drawn');
 }
 
 /** The first form control named `field` (input, select or textarea). */
@@ -628,7 +628,7 @@ describe('calculators', () => {
           for (let details = element.closest('details'); details; details = details.parentElement?.closest('details') ?? null) details.open = true;
         });
         await calculator.scrollIntoViewIfNeeded();
-        await expect.poll(() => calculator.getAttribute('data-enhanced'), { timeout: 15_000 }).toBe('');
+        await expect.poll(() => calculator.getAttribute('data-enhanced'), { timeout: ENHANCE_TIMEOUT_MS }).toBe('');
         expect(errors).toEqual([]);
         await context.close();
       });

@@ -9,7 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { axeViolations } from './helpers/axe';
 import { collectPageErrors, launchBrowser, PHONE, type LaunchedBrowser } from './helpers/browser';
 import { serveStatic, type StaticSite } from './helpers/server';
-import { BASE, DIST, PAGE_LOAD_TIMEOUT_MS, PAGE_TEST_TIMEOUT_MS, sitemapPages, themedContext, type Theme } from './helpers/site';
+import { BASE, DIST, ENHANCE_TIMEOUT_MS, PAGE_LOAD_TIMEOUT_MS, PAGE_TEST_TIMEOUT_MS, sitemapPages, themedContext, type Theme } from './helpers/site';
 
 const PAGES = sitemapPages();
 /** Search is tried from a runbook page, where a reader needs it mid-incident. */
@@ -130,7 +130,7 @@ describe('search', () => {
       await expect.poll(() => input.evaluate((element) => element === document.activeElement)).toBe(true);
       await input.fill(query);
       const links = page.locator('#starlight__search .pagefind-ui__result-link');
-      await links.first().waitFor({ timeout: 15_000 });
+      await links.first().waitFor({ timeout: ENHANCE_TIMEOUT_MS });
       const hrefs = await links.evaluateAll((anchors) => anchors.map((anchor) => new URL((anchor as HTMLAnchorElement).href).pathname));
       expect(errors).toEqual([]);
       return hrefs;

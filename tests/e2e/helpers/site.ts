@@ -19,6 +19,13 @@ export const PAGE_LOAD_TIMEOUT_MS = 120_000;
 export const PAGE_TEST_TIMEOUT_MS = 240_000;
 
 /**
+ * How long a browser test waits for a page's code to take over (a calculator's `data-enhanced`, a chart drawn). In
+ * CI the browser runs at low priority beside the labs' bring-ups; a cold CI run once needed more than 15 s for a
+ * calculator page whose neighbours took 1-3 s. Readers' speed is measured by the timing and budget checks, not here.
+ */
+export const ENHANCE_TIMEOUT_MS = 45_000;
+
+/**
  * Every page in the build's sitemap as a path below the base (`''` for the home page, `runbooks/x/` ...), so a
  * test can join it to the local server's URL whatever origin the sitemap was built for.
  */
